@@ -618,3 +618,102 @@ err_t pt_unmap(struct pt *pt, uint64_t ia, uint64_t size, struct pt_inval *inv)
     }
     return ERR_NONE;
 }
+
+/* ---- caller-provided tables ------------------------------------------------------- */
+
+err_t pt_init_at(struct pt *pt, const struct pt_format *fmt, paddr_t root, struct page_pool *pool)
+{
+    if (!pt || !fmt || !format_valid(fmt))
+        return ERR_INVALID;
+    uint64_t bytes = (uint64_t)alloc_pages_for(fmt->root_pages) * PAGE_SIZE;
+    if (root == 0 || (root & (bytes - 1)) != 0 || (root & ~PTE_ADDR) != 0)
+        return ERR_ALIGN;
+    pt->fmt = *fmt;
+    pt->root = root;
+    pt->pool = pool;
+    pt->tables = fmt->root_pages;
+    pt->stale = 0;
+    pt->stale_tables = 0;
+    return ERR_NONE;
+}
+
+err_t pt_lookup(const struct pt *pt, uint64_t ia, unsigned *level, uint64_t *desc)
+{
+    if (!pt || !level || !desc || pt->root == 0)
+        return ERR_INVALID;
+    if ((ia >> pt->fmt.ia_bits) != 0)
+        return ERR_RANGE;
+    unsigned l = pt->fmt.start_level;
+    const uint64_t *pte = &table_va(pt->root)[ia >> LVL_SHIFT(l)];
+    for (;;) { /* at most PT_MAX_LEVELS steps: l grows to 3 */
+        uint64_t d = pte_read(pte);
+        if (!pte_is_table(d, l)) {
+            *level = l;
+            *desc = d;
+            return ERR_NONE;
+        }
+        l++;
+        pte = &table_va(d & PTE_ADDR)[(ia >> LVL_SHIFT(l)) & IDX_MASK];
+    }
+}
+
+/* The entry at `level` (>= start) covering ia, through tables only; NULL if a table above
+ * it is missing (or a block covers ia). */
+static uint64_t *entry_at(const struct pt *pt, uint64_t ia, unsigned level)
+{
+    unsigned l = pt->fmt.start_level;
+    uint64_t *pte = &table_va(pt->root)[ia >> LVL_SHIFT(l)];
+    for (; l < level; l++) {
+        uint64_t d = pte_read(pte);
+        if (!pte_is_table(d, l))
+            return NULL;
+        pte = &table_va(d & PTE_ADDR)[(ia >> LVL_SHIFT(l + 1)) & IDX_MASK];
+    }
+    return pte;
+}
+
+static err_t check_table_args(const struct pt *pt, uint64_t ia, unsigned level, paddr_t table_pa)
+{
+    if (!pt || pt->root == 0 || level <= pt->fmt.start_level || level > 3)
+        return ERR_INVALID;
+    if ((table_pa & (PAGE_SIZE - 1)) != 0 || (table_pa & ~PTE_ADDR) != 0 || table_pa == 0)
+        return ERR_ALIGN;
+    if ((ia >> pt->fmt.ia_bits) != 0)
+        return ERR_RANGE;
+    return ERR_NONE;
+}
+
+err_t pt_install_table(struct pt *pt, uint64_t ia, unsigned level, paddr_t table_pa)
+{
+    err_t e = check_table_args(pt, ia, level, table_pa);
+    if (e != ERR_NONE)
+        return e;
+    uint64_t *pte = entry_at(pt, ia, level - 1);
+    if (!pte)
+        return ERR_NOT_MAPPED;
+    if (pte_valid(pte_read(pte)))
+        return ERR_EXISTS;
+    /* The caller zeroed the table: make that visible before the link can lead there. */
+    plat_dsb_ishst();
+    pte_write(pte, make_table_desc(table_pa));
+    plat_dsb_ishst();
+    pt->tables++;
+    return ERR_NONE;
+}
+
+err_t pt_remove_table(struct pt *pt, uint64_t ia, unsigned level, paddr_t table_pa)
+{
+    err_t e = check_table_args(pt, ia, level, table_pa);
+    if (e != ERR_NONE)
+        return e;
+    uint64_t *pte = entry_at(pt, ia, level - 1);
+    if (!pte)
+        return ERR_NOT_MAPPED;
+    uint64_t d = pte_read(pte);
+    if (!pte_is_table(d, level - 1) || (d & PTE_ADDR) != table_pa)
+        return ERR_NOT_MAPPED;
+    pte_write(pte, 0);
+    plat_dsb_ishst(); /* visible to the walkers before the caller's TLBI */
+    pt->tables--;
+    return ERR_NONE;
+}

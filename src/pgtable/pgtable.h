@@ -167,4 +167,33 @@ struct pt_walk_result {
 };
 err_t pt_walk(const struct pt *pt, uint64_t ia, struct pt_walk_result *out);
 
+/* ---- Caller-provided tables (the capability kernel: tables are user-retyped objects) --- */
+
+/* Adopt a caller-given, zeroed root of fmt->root_pages pages, aligned to its size (a
+ * concatenated root must be). `pool` may be NULL: pt_map then never allocates a table
+ * (ERR_NO_MEMORY where one is missing) and pt_destroy must not be called. */
+err_t pt_init_at(struct pt *pt, const struct pt_format *fmt, paddr_t root, struct page_pool *pool);
+
+/* Walk toward `ia` through the existing tables and stop at the first entry that is not a
+ * table descriptor (or at level 3): *level and *desc are that entry's level and value
+ * (an invalid, block or page descriptor). ERR_RANGE if ia is outside the input range. */
+err_t pt_lookup(const struct pt *pt, uint64_t ia, unsigned *level, uint64_t *desc);
+
+/* Link the caller's zeroed table at `table_pa` as the level-`level` table covering `ia`
+ * (its descriptor goes in the level-`level - 1` entry; level is start_level + 1 .. 3).
+ * ERR_INVALID (level), ERR_ALIGN (table_pa not page aligned or outside NLTA),
+ * ERR_RANGE (ia), ERR_NOT_MAPPED (no level-`level - 1` table covers ia: an intermediate
+ * table is missing), ERR_EXISTS (the entry is valid: a table or block is there). Nothing
+ * changes on error. The table is made visible (dsb) before the link is written. */
+err_t pt_install_table(struct pt *pt, uint64_t ia, unsigned level, paddr_t table_pa);
+
+/* Unlink the level-`level` table at `table_pa` that covers `ia`. ERR_NOT_MAPPED if the
+ * covering entry does not point at it (nothing changes). The caller then invalidates the
+ * TLBs and walk caches for the table's whole span (LVL span of level - 1) before the
+ * table's memory is reused or cleared. Leaves inside the table are left as they are. */
+err_t pt_remove_table(struct pt *pt, uint64_t ia, unsigned level, paddr_t table_pa);
+
+/* Bytes one entry of a level-`level` table maps: 1G at 1, 2M at 2, 4K at 3. */
+static inline uint64_t pt_level_entry_size(unsigned level) { return 1ULL << (39u - 9u * level); }
+
 #endif

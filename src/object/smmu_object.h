@@ -1,0 +1,45 @@
+/* The SMMU capability objects (seL4 SMMUv2 shape, extended for SMMUv3): per-SMMU kernel
+ * state behind SIDControl, SID, CBControl, CB and bypass caps. Decoders check every
+ * argument and change nothing on error; invokers cannot fail (a hardware timeout while
+ * announcing a change is counted in hw_errors: memory already holds the new state). */
+#ifndef OBJECT_SMMU_OBJECT_H
+#define OBJECT_SMMU_OBJECT_H
+
+#include "kernel/kernel.h"
+#include "smmuv3/smmu.h"
+
+#define SMMU_MAX_ISSUED_SIDS 256 /* SID caps issued per SMMU at once */
+#define SMMU_MAX_CBS 64          /* translation contexts per SMMU */
+
+struct sid_state {
+    bool issued;
+    bool bypass;       /* STE is bypass (through the privileged bypass cap) */
+    uint32_t sid;
+    cte_t cb_slot;     /* kernel-held copy of the bound CB's cap (capCBBound = 1) */
+};
+
+struct cb_state {
+    bool issued;
+    uint16_t vmid;     /* the SMMU-side VMID of this context */
+    cte_t vspace_slot; /* kernel-held copy of the assigned VSpace cap (capVSKernelCopy = 1) */
+    uint32_t bound_sids;
+};
+
+struct smmu_instance {
+    bool present;
+    struct smmu *dev;
+    struct sid_state sids[SMMU_MAX_ISSUED_SIDS];
+    struct cb_state cbs[SMMU_MAX_CBS];
+    uint64_t hw_errors;
+};
+
+/* Make an initialised SMMU reachable through caps as instance `dev_id` (< 16). */
+err_t smmu_object_register(unsigned dev_id, struct smmu *dev);
+/* Forget every instance (host tests). */
+void smmu_object_reset(void);
+struct smmu_instance *smmu_object_instance(unsigned dev_id);
+
+/* The issued-SID record of (dev_id, sid), or NULL. */
+struct sid_state *smmu_object_find_sid(struct smmu_instance *s, uint32_t sid);
+
+#endif

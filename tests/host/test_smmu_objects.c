@@ -1,0 +1,345 @@
+/* The SMMU capability objects end to end on the host: the root task's view (generated
+ * user stubs -> host seL4_Call -> the kernel's syscall entry -> src/object/ -> driver ->
+ * SMMU stand-in), and what a device would see, decided by walking the STE the stand-in
+ * fetches and the stage-2 table it points at. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <sel4/bootinfo.h>
+#include <sel4/object_types.h>
+#include <sel4/stubs.h>
+
+#include "kernel/boot.h"
+#include "kernel/syscall.h"
+#include "lib/bits.h"
+#include "libsel4/host/sel4_host.h"
+#include "object/smmu_boot.h"
+#include "object/smmu_object.h"
+#include "plat/plat.h"
+#include "smmu_fixture.h"
+
+#define MEM_BITS 24u
+#define ROOT seL4_CapInitThreadCNode
+#define DEPTH 64
+
+static struct fixture fx;
+static void *mem;
+static struct kernel_thread root;
+static seL4_IPCBuffer ipc;
+static seL4_BootInfo bi;
+static seL4_Word next_slot;
+
+static const struct smmu_boot_sid boot_sids[] = { { .smmu_id = 0, .sid = 0x10 }, { .smmu_id = 0, .sid = 0x18 } };
+
+static int setup(void **state)
+{
+    (void)state;
+    /* As QEMU's SMMU, but with a 48-bit OAS: host "physical" addresses are the test
+     * process's heap addresses, beyond QEMU's 44 bits. */
+    memset(&fx, 0, sizeof(fx));
+    standin_init(&fx.sd);
+    fx.sd.idr[5] = (fx.sd.idr[5] & ~7u) | 5u;
+    fx_config(&fx, 16, SMMU_STRTAB_AUTO, 8);
+    if (smmu_init(&fx.smmu, &fx.cfg) != ERR_NONE)
+        return -1;
+    smmu_object_reset();
+    smmu_object_register(0, &fx.smmu);
+    smmu_boot_set_table(boot_sids, 2);
+    mem = aligned_alloc(1u << MEM_BITS, 1u << MEM_BITS);
+    memset(mem, 0, 1u << MEM_BITS);
+    struct kernel_boot_config cfg = { .root_cnode_radix = 12, .n_regions = 1,
+                                      .regions = { { .base = (paddr_t)(uintptr_t)mem, .size = 1u << MEM_BITS } } };
+    memset(&root, 0, sizeof(root));
+    if (kernel_boot(&cfg, &root, &bi) != ERR_NONE)
+        return -1;
+    seL4_HostBindThread(&root);
+    seL4_SetIPCBuffer(&ipc);
+    next_slot = bi.empty.start;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fx_stop(&fx);
+    free(mem);
+    return 0;
+}
+
+static seL4_CPtr new_slot(void) { return next_slot++; }
+
+/* Retype one object from the first untyped that has room. */
+static seL4_CPtr retype(seL4_Word type, seL4_Word size_bits)
+{
+    seL4_CPtr dest = new_slot();
+    for (seL4_Word ut = bi.untyped.start; ut < bi.untyped.end; ut++)
+        if (seL4_Untyped_Retype(ut, type, size_bits, ROOT, 0, 0, dest, 1) == seL4_NoError)
+            return dest;
+    fail_msg("no untyped could hold object type %lu", (unsigned long)type);
+    return 0;
+}
+
+/* A frame mapped at `va` in `vs`, with the page tables it needs. */
+static seL4_CPtr map_frame(seL4_CPtr vs, seL4_Word va, seL4_CapRights_t rights)
+{
+    seL4_CPtr frame = retype(seL4_ARM_SmallPageObject, 0);
+    for (int i = 0; i < 3; i++) {
+        seL4_Error e = seL4_ARM_Page_Map(frame, vs, va, rights, seL4_ARM_Default_VMAttributes);
+        if (e == seL4_NoError)
+            return frame;
+        assert_int_equal(e, seL4_FailedLookup); /* a level is missing: give it a table */
+        seL4_CPtr pt = retype(seL4_ARM_PageTableObject, 0);
+        assert_int_equal(seL4_ARM_PageTable_Map(pt, vs, va, seL4_ARM_Default_VMAttributes), seL4_NoError);
+    }
+    fail_msg("could not map a frame at 0x%lx", (unsigned long)va);
+    return 0;
+}
+
+enum dev_view { DEV_ABORT, DEV_BYPASS, DEV_FAULT, DEV_OK };
+
+/* What a DMA from `sid` to `iova` reaches: walk the fetched STE and its stage-2 table. */
+static enum dev_view device_view(uint32_t sid, uint64_t iova, bool write, paddr_t *pa)
+{
+    struct ste s;
+    if (standin_fetch_ste(&fx.sd, sid, s.dw) != 0 || !(s.dw[0] & STE0_V))
+        return DEV_ABORT;
+    unsigned config = (unsigned)FIELD_GET(STE0_CONFIG, s.dw[0]);
+    if (config == STE_CONFIG_BYPASS) {
+        *pa = iova;
+        return DEV_BYPASS;
+    }
+    if (config != STE_CONFIG_S2)
+        return DEV_ABORT;
+    struct pt walker = { 0 };
+    unsigned t0sz = (unsigned)FIELD_GET(STE2_S2T0SZ, s.dw[2]);
+    unsigned sl0 = (unsigned)FIELD_GET(STE2_S2SL0, s.dw[2]);
+    assert_int_equal(pt_format_init_level(&walker.fmt, PT_STAGE2, 64 - t0sz, 48, 2 - sl0), ERR_NONE);
+    walker.root = s.dw[3] & STE3_S2TTB;
+    struct pt_walk_result w;
+    if (pt_walk(&walker, iova, &w) != ERR_NONE)
+        return DEV_FAULT;
+    if (write ? !(w.attrs.perms & PT_PERM_W) : !(w.attrs.perms & PT_PERM_R))
+        return DEV_FAULT;
+    *pa = w.pa;
+    return DEV_OK;
+}
+
+static paddr_t frame_pa(seL4_CPtr frame)
+{
+    seL4_ARM_Page_GetAddress_t r = seL4_ARM_Page_GetAddress(frame);
+    assert_int_equal(r.error, seL4_NoError);
+    return r.paddr;
+}
+
+static void test_boot_caps(void **state)
+{
+    (void)state;
+    assert_int_equal(bi.numSMMUs, 1);
+    assert_int_equal(bi.smmu[0].sidControl, seL4_CapSMMUSIDControl);
+    assert_int_equal(bi.smmu[0].cbControl, seL4_CapSMMUCBControl);
+    assert_int_equal(bi.smmu[0].sids.end - bi.smmu[0].sids.start, 2);
+    assert_int_equal(bi.smmu[0].cbs.end - bi.smmu[0].cbs.start, 2);
+    assert_int_equal(smmu_boot_skipped(), 0);
+    /* Pre-generated SID 0x10 is issued: issuing it again is refused. */
+    seL4_CPtr dest = new_slot();
+    assert_int_equal(seL4_ARM_SIDControl_GetSID(seL4_CapSMMUSIDControl, 0, 0x10, ROOT, dest, DEPTH), seL4_RevokeFirst);
+    /* Every pre-generated SID aborts until bound. */
+    paddr_t pa;
+    assert_int_equal(device_view(0x10, 0x1000, false, &pa), DEV_ABORT);
+}
+
+static void test_stage2_bind_map_unmap(void **state)
+{
+    (void)state;
+    seL4_CPtr sid = bi.smmu[0].sids.start, cb = bi.smmu[0].cbs.start;
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    /* A CB without a VSpace cannot be bound. */
+    assert_int_equal(seL4_ARM_SID_BindCB(sid, cb), seL4_InvalidCapability);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_DeleteFirst);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid, cb), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid, cb), seL4_DeleteFirst);
+
+    const seL4_Word va = 0x10000000;
+    seL4_CPtr frame = map_frame(vs, va, seL4_ReadWrite);
+    paddr_t pa;
+    assert_int_equal(device_view(0x10, va + 0x123, true, &pa), DEV_OK);
+    assert_int_equal(pa, frame_pa(frame) + 0x123);
+    assert_int_equal(device_view(0x10, va + PAGE_SIZE, false, &pa), DEV_FAULT);
+    /* The STE carries the CB's own VMID (cb index + 1). */
+    uint64_t ste[8];
+    standin_fetch_ste(&fx.sd, 0x10, ste);
+    uint16_t vmid = (uint16_t)FIELD_GET(STE2_S2VMID, ste[2]);
+    assert_int_equal(vmid, 1);
+
+    /* Unmap: TLBI for that VMID and IPA, then CMD_SYNC, before the call returns. */
+    unsigned tlbi0 = standin_count(&fx.sd, CMD_OP_TLBI_S2_IPA), sync0 = fx.sd.nsync;
+    assert_int_equal(seL4_ARM_Page_Unmap(frame), seL4_NoError);
+    assert_int_equal(standin_count(&fx.sd, CMD_OP_TLBI_S2_IPA) - tlbi0, 1);
+    assert_int_equal(fx.sd.nsync - sync0, 1);
+    uint64_t *last = fx.sd.log[fx.sd.nlog - 2];
+    assert_int_equal(FIELD_GET(CMD0_OPCODE, last[0]), CMD_OP_TLBI_S2_IPA);
+    assert_int_equal(FIELD_GET(CMD0_VMID, last[0]), vmid);
+    assert_int_equal(last[1] & CMD1_ADDR, va);
+    assert_int_equal(device_view(0x10, va, false, &pa), DEV_FAULT);
+
+    /* Read-only mapping: the device may read, not write. */
+    seL4_CPtr ro = map_frame(vs, va + 2 * PAGE_SIZE, seL4_CanRead);
+    assert_int_equal(device_view(0x10, va + 2 * PAGE_SIZE, false, &pa), DEV_OK);
+    assert_int_equal(device_view(0x10, va + 2 * PAGE_SIZE, true, &pa), DEV_FAULT);
+    (void)ro;
+
+    /* Unbind: abort; unbind again: nothing bound. */
+    assert_int_equal(seL4_ARM_SID_UnbindCB(sid), seL4_NoError);
+    assert_int_equal(device_view(0x10, va + 2 * PAGE_SIZE, false, &pa), DEV_ABORT);
+    assert_int_equal(seL4_ARM_SID_UnbindCB(sid), seL4_IllegalOperation);
+}
+
+static void test_delete_and_revoke(void **state)
+{
+    (void)state;
+    seL4_CPtr sid_a = bi.smmu[0].sids.start, sid_b = sid_a + 1, cb = bi.smmu[0].cbs.start;
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    map_frame(vs, 0x20000000, seL4_ReadWrite);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid_a, cb), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid_b, cb), seL4_NoError); /* one CB, many SIDs */
+    paddr_t pa;
+    assert_int_equal(device_view(0x10, 0x20000000, true, &pa), DEV_OK);
+    assert_int_equal(device_view(0x18, 0x20000000, true, &pa), DEV_OK);
+
+    /* Deleting the last SID cap: that STE aborts, the other keeps translating. */
+    assert_int_equal(seL4_CNode_Delete(ROOT, sid_a, DEPTH), seL4_NoError);
+    assert_int_equal(device_view(0x10, 0x20000000, true, &pa), DEV_ABORT);
+    assert_int_equal(device_view(0x18, 0x20000000, true, &pa), DEV_OK);
+    /* ... and the SID can be issued again. */
+    seL4_CPtr again = new_slot();
+    assert_int_equal(seL4_ARM_SIDControl_GetSID(seL4_CapSMMUSIDControl, 0, 0x10, ROOT, again, DEPTH), seL4_NoError);
+
+    /* A copy of the CB keeps it alive; deleting the last user cap unbinds its SIDs. */
+    seL4_CPtr cb_copy = new_slot();
+    assert_int_equal(seL4_CNode_Copy(ROOT, cb_copy, DEPTH, ROOT, cb, DEPTH, seL4_AllRights), seL4_NoError);
+    assert_int_equal(seL4_CNode_Delete(ROOT, cb, DEPTH), seL4_NoError);
+    assert_int_equal(device_view(0x18, 0x20000000, true, &pa), DEV_OK);
+    assert_int_equal(seL4_CNode_Delete(ROOT, cb_copy, DEPTH), seL4_NoError);
+    assert_int_equal(device_view(0x18, 0x20000000, true, &pa), DEV_ABORT);
+    assert_int_equal(seL4_ARM_SID_UnbindCB(sid_b), seL4_IllegalOperation);
+
+    /* A fresh CB over the VSpace; deleting the VSpace unassigns it: its SIDs abort. */
+    seL4_CPtr cb2 = new_slot();
+    assert_int_equal(seL4_ARM_CBControl_GetCB(seL4_CapSMMUCBControl, 5, ROOT, cb2, DEPTH), seL4_NoError);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb2, vs), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid_b, cb2), seL4_NoError);
+    assert_int_equal(device_view(0x18, 0x20000000, true, &pa), DEV_OK);
+    assert_int_equal(seL4_CNode_Delete(ROOT, vs, DEPTH), seL4_NoError);
+    assert_int_equal(device_view(0x18, 0x20000000, true, &pa), DEV_ABORT);
+    assert_int_equal(seL4_ARM_CB_UnassignVspace(cb2), seL4_IllegalOperation);
+
+    /* Revoking the CBControl cap removes every CB it issued. */
+    assert_int_equal(seL4_CNode_Revoke(ROOT, seL4_CapSMMUCBControl, DEPTH), seL4_NoError);
+    assert_int_not_equal(seL4_ARM_CB_TLBInvalidateAll(cb2), seL4_NoError); /* the slot is empty now */
+    seL4_CPtr cb3 = new_slot();
+    assert_int_equal(seL4_ARM_CBControl_GetCB(seL4_CapSMMUCBControl, 5, ROOT, cb3, DEPTH), seL4_NoError);
+}
+
+static void test_bypass_is_privileged(void **state)
+{
+    (void)state;
+    seL4_CPtr sid = bi.smmu[0].sids.start, cb = bi.smmu[0].cbs.start;
+    paddr_t pa;
+    /* A CB cap is not a bypass cap. */
+    assert_int_equal(seL4_ARM_SID_Bypass(sid, cb), seL4_InvalidCapability);
+    seL4_CPtr bypass = new_slot();
+    assert_int_equal(seL4_ARM_SIDControl_GetBypass(seL4_CapSMMUSIDControl, ROOT, bypass, DEPTH), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_Bypass(sid, bypass), seL4_NoError);
+    assert_int_equal(device_view(0x10, 0x40000000, true, &pa), DEV_BYPASS);
+    assert_int_equal(seL4_ARM_SID_Bypass(sid, bypass), seL4_DeleteFirst);
+    assert_int_equal(seL4_ARM_SID_UnbindCB(sid), seL4_NoError);
+    assert_int_equal(device_view(0x10, 0x40000000, true, &pa), DEV_ABORT);
+    /* The control caps cannot be copied, so nothing else can mint bypass caps. */
+    seL4_CPtr copy = new_slot();
+    assert_int_equal(seL4_CNode_Copy(ROOT, copy, DEPTH, ROOT, seL4_CapSMMUSIDControl, DEPTH, seL4_AllRights),
+                     seL4_IllegalOperation);
+    /* Deleting the SID cap while bypassing aborts the stream. */
+    assert_int_equal(seL4_ARM_SID_Bypass(sid, bypass), seL4_NoError);
+    assert_int_equal(seL4_CNode_Delete(ROOT, sid, DEPTH), seL4_NoError);
+    assert_int_equal(device_view(0x10, 0x40000000, true, &pa), DEV_ABORT);
+}
+
+static void test_argument_errors(void **state)
+{
+    (void)state;
+    seL4_CPtr dest = new_slot();
+    /* GetSID: wrong SMMU id (argument 0), SID beyond IDR1.SIDSIZE (argument 1). */
+    assert_int_equal(seL4_ARM_SIDControl_GetSID(seL4_CapSMMUSIDControl, 1, 0x20, ROOT, dest, DEPTH), seL4_InvalidArgument);
+    assert_int_equal(seL4_GetMR(0), 0);
+    assert_int_equal(seL4_ARM_SIDControl_GetSID(seL4_CapSMMUSIDControl, 0, 0x10000, ROOT, dest, DEPTH), seL4_RangeError);
+    assert_int_equal(seL4_GetMR(0), 0);
+    assert_int_equal(seL4_GetMR(1), 0xffff);
+    /* Occupied destination. */
+    assert_int_equal(seL4_ARM_SIDControl_GetSID(seL4_CapSMMUSIDControl, 0, 0x20, ROOT, bi.smmu[0].cbs.start, DEPTH),
+                     seL4_DeleteFirst);
+    /* Bad depth. */
+    assert_int_equal(seL4_ARM_SIDControl_GetSID(seL4_CapSMMUSIDControl, 0, 0x20, ROOT, dest, 65), seL4_RangeError);
+    /* GetCB beyond the contexts. */
+    assert_int_equal(seL4_ARM_CBControl_GetCB(seL4_CapSMMUCBControl, SMMU_MAX_CBS, ROOT, dest, DEPTH), seL4_RangeError);
+    assert_int_equal(seL4_GetMR(1), SMMU_MAX_CBS - 1);
+    /* Issued CB again. */
+    assert_int_equal(seL4_ARM_CBControl_GetCB(seL4_CapSMMUCBControl, 0, ROOT, dest, DEPTH), seL4_RevokeFirst);
+    /* Wrong cap types. */
+    seL4_CPtr sid = bi.smmu[0].sids.start, cb = bi.smmu[0].cbs.start;
+    assert_int_equal(seL4_ARM_SID_BindCB(sid, sid), seL4_InvalidCapability);
+    assert_int_equal(seL4_GetMR(0), 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, sid), seL4_InvalidCapability);
+    assert_int_equal(seL4_ARM_SID_BindCB(cb, cb), seL4_IllegalOperation); /* wrong label for a CB */
+    /* Truncated: BindCB without its cap. */
+    seL4_MessageInfo_t tag = seL4_MessageInfo_new(ARMSIDBindCB, 0, 0, 0);
+    assert_int_equal(seL4_MessageInfo_get_label(seL4_Call(sid, tag)), seL4_TruncatedMessage);
+    /* TLBInvalidate: no VSpace, then alignment and range. */
+    assert_int_equal(seL4_ARM_CB_TLBInvalidate(cb, 0, PAGE_SIZE), seL4_IllegalOperation);
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    assert_int_equal(seL4_ARM_CB_TLBInvalidate(cb, 0x1001, PAGE_SIZE), seL4_AlignmentError);
+    assert_int_equal(seL4_ARM_CB_TLBInvalidate(cb, 1ULL << 40, PAGE_SIZE), seL4_RangeError);
+    unsigned syncs = fx.sd.nsync;
+    assert_int_equal(seL4_ARM_CB_TLBInvalidate(cb, 0x100000, 512 * PAGE_SIZE), seL4_NoError);
+    assert_int_equal(fx.sd.nsync - syncs, 1);
+    assert_int_equal(seL4_ARM_CB_TLBInvalidateAll(cb), seL4_NoError);
+    /* Nothing above changed what a device sees. */
+    paddr_t pa;
+    assert_int_equal(device_view(0x10, 0, false, &pa), DEV_ABORT);
+}
+
+static void test_cb_of_another_smmu(void **state)
+{
+    (void)state;
+    /* A second instance (sharing the stand-in: only identities matter here). */
+    assert_int_equal(smmu_object_register(1, &fx.smmu), ERR_NONE);
+    seL4_CPtr cb1 = new_slot();
+    /* No boot caps for SMMU 1 in this test: mint its control caps the way boot does. */
+    cte_init_original(&((cte_t *)plat_phys_to_virt(cap_cnode_cap_get_capCNodePtr_pfn(root.cspace_root.cap) << 12))[cb1],
+                      cap_cb_control_cap_new(1));
+    seL4_CPtr cb = new_slot();
+    assert_int_equal(seL4_ARM_CBControl_GetCB(cb1, 0, ROOT, cb, DEPTH), seL4_NoError);
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_BindCB(bi.smmu[0].sids.start, cb), seL4_InvalidCapability);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_boot_caps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stage2_bind_map_unmap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_and_revoke, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bypass_is_privileged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_argument_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cb_of_another_smmu, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

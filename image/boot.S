@@ -3,6 +3,8 @@
  * (the DTB sits at the start of RAM instead; see platform.c). We keep the MMU off, so
  * every store here is an aligned store to Device memory. */
 
+#include "user_ctx.h"
+
     .section .text.boot, "ax"
     .global _start
     .type _start, %function
@@ -48,15 +50,26 @@ _start:
     .size _start, . - _start
 
 /* EL2 vector table (ARM DDI 0487, D1.10.2 "Exception vectors"): 16 entries of 0x80
- * bytes. Every entry saves x0/x1 in thread-ID registers nobody else uses, so that the
- * common code can switch to a dedicated exception stack whatever SP was, then calls
- * image_exception(frame, kind), which reports and powers off. */
+ * bytes. An exception taken at EL2 itself (a kernel bug) saves x0/x1 in thread-ID
+ * registers nobody else uses, so that the common code can switch to a dedicated exception
+ * stack whatever SP was, then calls image_exception(frame, kind), which reports and
+ * powers off. */
     .macro  vector kind
     .balign 0x80
     msr     tpidr_el2, x0
     msr     tpidr_el1, x1
     mov     x1, #\kind
     b       exc_common
+    .endm
+
+/* Exceptions from a lower EL (a user thread at EL0; image/user_entry.S): SP_EL2 points at
+ * the running thread's struct user_context, so x0/x1 go straight into it and user_trap
+ * saves the rest and returns to the kernel's user_enter caller. */
+    .macro  user_vector kind
+    .balign 0x80
+    stp     x0, x1, [sp, #USER_CTX_X0]
+    mov     x0, #\kind
+    b       user_trap
     .endm
 
     .section .vectors, "ax"
@@ -71,14 +84,14 @@ el2_vectors:
     vector  5
     vector  6
     vector  7
-    vector  8       /* lower EL, AArch64 */
-    vector  9
-    vector  10
-    vector  11
-    vector  12      /* lower EL, AArch32 */
-    vector  13
-    vector  14
-    vector  15
+    user_vector 8   /* lower EL, AArch64: synchronous (SVC, aborts, traps) */
+    user_vector 9   /*                    IRQ */
+    user_vector 10  /*                    FIQ */
+    user_vector 11  /*                    SError */
+    user_vector 12  /* lower EL, AArch32 (never entered: threads are AArch64) */
+    user_vector 13
+    user_vector 14
+    user_vector 15
 
 /* Frame layout (struct exc_frame in exc.h): x0..x30 at 8*n, then the interrupted SP. */
 #define EXC_FRAME_SIZE (32 * 8)

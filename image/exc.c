@@ -1,12 +1,10 @@
 /* Decoding follows ARM DDI 0487, D23.2 (ESR_ELx: EC [31:26], IL [25], ISS [24:0]). */
 #include "exc.h"
 
+#include "arch/aarch64/sysreg.h"
 #include "lib/bits.h"
 #include "plat/qemu-virt/psci.h"
 #include "plat/qemu-virt/uart.h"
-
-#define ESR_EC GENMASK(31, 26)
-#define ESR_ISS GENMASK(24, 0)
 
 struct ec_name {
     uint8_t ec;
@@ -14,22 +12,31 @@ struct ec_name {
 };
 
 static const struct ec_name ec_names[] = {
-    { 0x00, "unknown reason" },
-    { 0x01, "WFI/WFE trap" },
-    { 0x07, "SIMD/FP access trap" },
-    { 0x0e, "illegal execution state" },
-    { 0x16, "HVC (AArch64)" },
-    { 0x17, "SMC (AArch64)" },
-    { 0x18, "MSR/MRS/system instruction trap" },
-    { 0x20, "instruction abort, lower EL" },
-    { 0x21, "instruction abort, same EL" },
-    { 0x22, "PC alignment fault" },
-    { 0x24, "data abort, lower EL" },
-    { 0x25, "data abort, same EL" },
-    { 0x26, "SP alignment fault" },
-    { 0x2f, "SError" },
-    { 0x3c, "BRK (AArch64)" },
+    { ESR_EC_UNKNOWN, "unknown reason" },
+    { ESR_EC_WFX, "WFI/WFE trap" },
+    { ESR_EC_FP_ACCESS, "SIMD/FP access trap" },
+    { ESR_EC_ILLEGAL, "illegal execution state" },
+    { ESR_EC_SVC64, "SVC (AArch64)" },
+    { ESR_EC_HVC64, "HVC (AArch64)" },
+    { ESR_EC_SMC64, "SMC (AArch64)" },
+    { ESR_EC_SYSREG, "MSR/MRS/system instruction trap" },
+    { ESR_EC_IABT_LOWER, "instruction abort, lower EL" },
+    { ESR_EC_IABT_CUR, "instruction abort, same EL" },
+    { ESR_EC_PC_ALIGN, "PC alignment fault" },
+    { ESR_EC_DABT_LOWER, "data abort, lower EL" },
+    { ESR_EC_DABT_CUR, "data abort, same EL" },
+    { ESR_EC_SP_ALIGN, "SP alignment fault" },
+    { ESR_EC_SERROR, "SError" },
+    { ESR_EC_BRK64, "BRK (AArch64)" },
 };
+
+const char *esr_ec_name(unsigned ec)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(ec_names); i++)
+        if (ec_names[i].ec == ec)
+            return ec_names[i].name;
+    return "?";
+}
 
 static const char *const vector_names[16] = {
     "sync (EL2, SP_EL0)",   "IRQ (EL2, SP_EL0)",   "FIQ (EL2, SP_EL0)",   "SError (EL2, SP_EL0)",
@@ -40,33 +47,18 @@ static const char *const vector_names[16] = {
 
 static volatile unsigned exc_depth;
 
-#define DEFINE_SYSREG_READ(name)                               \
-    static uint64_t read_##name(void)                          \
-    {                                                          \
-        uint64_t v;                                            \
-        __asm__ volatile("mrs %0, " #name : "=r"(v));          \
-        return v;                                              \
-    }
-DEFINE_SYSREG_READ(esr_el2)
-DEFINE_SYSREG_READ(elr_el2)
-DEFINE_SYSREG_READ(far_el2)
-DEFINE_SYSREG_READ(spsr_el2)
-
 _Noreturn void image_exception(struct exc_frame *frame, uint64_t kind)
 {
     /* A fault while reporting a fault: stop at once instead of looping. */
     if (exc_depth++ != 0)
         psci_system_off();
 
-    uint64_t esr = read_esr_el2();
-    uint64_t elr = read_elr_el2();
-    uint64_t far = read_far_el2();
-    uint64_t spsr = read_spsr_el2();
+    uint64_t esr = SYSREG_READ(esr_el2);
+    uint64_t elr = SYSREG_READ(elr_el2);
+    uint64_t far = SYSREG_READ(far_el2);
+    uint64_t spsr = SYSREG_READ(spsr_el2);
     unsigned ec = (unsigned)FIELD_GET(ESR_EC, esr);
-    const char *ec_str = "?";
-    for (unsigned i = 0; i < ARRAY_SIZE(ec_names); i++)
-        if (ec_names[i].ec == ec)
-            ec_str = ec_names[i].name;
+    const char *ec_str = esr_ec_name(ec);
 
     kprintf("\n*** unexpected exception: %s\n", vector_names[kind & 15u]);
     kprintf("    ESR_EL2 0x%016llx (EC 0x%02x %s, ISS 0x%07llx)\n", (unsigned long long)esr, ec,

@@ -14,6 +14,9 @@ _Static_assert(sizeof(struct exc_frame) == 32 * 8, "boot.S EXC_FRAME_SIZE");
  * syndrome and registers, closes the run as failed and powers off. */
 _Noreturn void image_exception(struct exc_frame *frame, uint64_t kind);
 
+/* A short name of an ESR_ELx exception class ("?" if unknown). */
+const char *esr_ec_name(unsigned ec);
+
 /* Called from boot.S when the image was not entered at EL2. */
 _Noreturn void boot_wrong_el(uint64_t el);
 

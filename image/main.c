@@ -25,6 +25,10 @@ static const struct scenario scenarios[] = {
       scenario_unmap_stale },
     { "cpu-shares-s2", "the CPU (VTTBR_EL2) and the SMMU (S2TTB) walk one stage-2 table",
       scenario_cpu_shares_s2 },
+    { "roottask-trap", "the root task at EL0 calls the kernel at EL2 through seL4_Call (svc)",
+      scenario_roottask_trap },
+    { "roottask-isolation", "the root task reaches only its VSpace: stage-2 faults elsewhere",
+      scenario_roottask_isolation },
 };
 
 #define BOOTARGS_KEY "scenario="

@@ -3,33 +3,20 @@
  * stage 1 off so VA = IPA) must give the same physical address as the SMMU's DMA. */
 #include "image.h"
 
+#include "arch/aarch64/sysreg.h"
 #include "lib/bits.h"
 #include "plat/plat.h"
 #include "plat/qemu-virt/uart.h"
 #include "smmu_env.h"
-
-/* VTCR_EL2 (Arm ARM D19.2): the same T0SZ/SL0/TG0/PS the STE carries. */
-#define VTCR_T0SZ GENMASK(5, 0)
-#define VTCR_SL0 GENMASK(7, 6)
-#define VTCR_IRGN0 GENMASK(9, 8)
-#define VTCR_ORGN0 GENMASK(11, 10)
-#define VTCR_SH0 GENMASK(13, 12)
-#define VTCR_TG0 GENMASK(15, 14)
-#define VTCR_PS GENMASK(18, 16)
-#define VTCR_RES1 BIT(31)
-#define VTTBR_VMID GENMASK(63, 48)
-#define HCR_VM BIT(0)
-#define PAR_F BIT(0)
-#define PAR_PA GENMASK(47, 12)
-#define PAR_FST GENMASK(6, 1)
 
 #define IOVA_CPU 0x50000000ULL
 
 static void load_cpu_stage2(const struct pt *vs, unsigned ps_code)
 {
     uint64_t vtcr = VTCR_RES1 | FIELD_PREP(VTCR_T0SZ, pt_format_t0sz(&vs->fmt)) |
-                    FIELD_PREP(VTCR_SL0, pt_format_sl0(&vs->fmt)) | FIELD_PREP(VTCR_IRGN0, 1) |
-                    FIELD_PREP(VTCR_ORGN0, 1) | FIELD_PREP(VTCR_SH0, 3) | FIELD_PREP(VTCR_TG0, 0) |
+                    FIELD_PREP(VTCR_SL0, pt_format_sl0(&vs->fmt)) | FIELD_PREP(VTCR_IRGN0, VTCR_RGN_WBWA) |
+                    FIELD_PREP(VTCR_ORGN0, VTCR_RGN_WBWA) | FIELD_PREP(VTCR_SH0, VTCR_SH_INNER) |
+                    FIELD_PREP(VTCR_TG0, VTCR_TG0_4K) |
                     FIELD_PREP(VTCR_PS, ps_code);
     uint64_t vttbr = vs->root | FIELD_PREP(VTTBR_VMID, ENV_VMID);
     uint64_t hcr;
@@ -42,7 +29,7 @@ static void load_cpu_stage2(const struct pt *vs, unsigned ps_code)
                      "tlbi vmalls12e1\n"
                      "dsb sy\n"
                      "isb\n" ::"r"(vtcr),
-                     "r"(vttbr), "r"(0x30d00800ULL), "r"(hcr | HCR_VM)
+                     "r"(vttbr), "r"(SCTLR_EL1_RES1), "r"(hcr | HCR_VM)
                      : "memory");
 }
 

@@ -1,0 +1,46 @@
+/* The root task: the first user thread, at EL0 under the EL2 kernel. It is linked into
+ * the image but as one relocatable object whose only global symbol is its entry
+ * (image/roottask/roottask-r.ld, image/CMakeLists.txt): it cannot call kernel code, and
+ * the build fails if it references any symbol it does not define itself.
+ *
+ * This header is shared by the root task and the image's scenario code (constants only):
+ * what the scenario asks of a run (the entry's x2/x3, <sel4/abi.h>), the labels of the
+ * test service the image answers before the kernel's own objects exist, and the results
+ * a run ends with (seL4_DebugExit). */
+#ifndef IMAGE_ROOTTASK_H
+#define IMAGE_ROOTTASK_H
+
+/* Requests (entry x2); the argument (x3) is an address for the probes. */
+enum roottask_request {
+    RT_REQ_MAIN = 0,        /* root_main(bootinfo): invocations of the kernel's objects */
+    RT_REQ_ABI = 1,         /* the ABI tests against the image's test service */
+    RT_REQ_NULL_CALLS = 2,  /* x3 null calls to the test service; exit with 0 */
+    RT_REQ_READ = 3,        /* load 64 bits from x3; exit with the value */
+    RT_REQ_WRITE = 4,       /* store RT_WRITE_PATTERN to x3; exit with 0 */
+    RT_REQ_EXEC_DATA = 5,   /* copy a `ret` into its own .bss and call it; exit with 0 */
+    RT_REQ_WRITE_TEXT = 6,  /* store into its own code; exit with 0 */
+    RT_REQ_UDF = 7,         /* execute a permanently undefined instruction (UDF #0) */
+    RT_REQ_BAD_SVC = 8,     /* svc with an immediate the kernel does not define */
+    RT_REQ_FP = 9,          /* touch an FP/SIMD register (disabled at EL0) */
+    RT_REQ_UNMAP_READ = 10, /* kernel: map an edu page, read, Page_Unmap, read (faults) */
+};
+#define RT_BAD_SVC_IMM 0x55u
+#define RT_WRITE_PATTERN 0x5a5a5a5a5a5a5a5aULL
+
+/* Labels of the image's test service (the cptr RT_TEST_CPTR), for proving the ABI:
+ *  ECHO:  reply label 0, length n + 1: MR[i] = ~MR[i] for i < n (MR0..3 in registers,
+ *         MR4.. written into the IPC buffer), MR[n] = dest cptr + the extra-cap cptrs.
+ *  ERROR: reply label seL4_RangeError, length 2, MR0 = RT_ERROR_MIN, MR1 = RT_ERROR_MAX
+ *         (seL4's error detail for a range error).
+ *  NULL:  reply label 0, length 0 (the round-trip measurement). */
+#define RT_TEST_CPTR 0x7e57u
+#define RT_TEST_LABEL_ECHO 1u
+#define RT_TEST_LABEL_ERROR 2u
+#define RT_TEST_LABEL_NULL 3u
+#define RT_ERROR_MIN 3u
+#define RT_ERROR_MAX 7u
+
+/* Exit results of RT_REQ_MAIN and RT_REQ_ABI: 0, or the number of the first failing step. */
+#define RT_RESULT_OK 0u
+
+#endif

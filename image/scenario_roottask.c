@@ -1,0 +1,293 @@
+/* The root task at EL0 under the EL2 kernel (image/roottask/, image/user.c,
+ * image/roottask_kernel.c):
+ *  roottask-trap:      (1) the ABI: seL4_Call against the image's test service (MRs in
+ *                      registers and in the IPC buffer, extra caps, an error reply,
+ *                      registers preserved) and the round-trip time, in the plain VSpace;
+ *                      (2) the kernel: kernel_boot, then the root task in its VSpace
+ *                      object invokes the kernel's objects through kernel_handle_call.
+ *  roottask-isolation: the root task's VSpace (mapping exactly its own pages) is all it
+ *                      can reach: probes outside it take stage-2 faults that the kernel
+ *                      reports; other exceptions end the run with a report; two control
+ *                      runs show which HCR_EL2 bits make stage 2 apply. */
+#include "image.h"
+
+#include <sel4/errors.h>
+
+#include "lib/bits.h"
+#include "plat/plat.h"
+#include "plat/qemu-virt/uart.h"
+#include "roottask/roottask.h"
+#include "roottask_kernel.h"
+#include "user.h"
+
+/* An IPA outside RAM where the isolation scenario maps one pool page (IPA != PA). */
+#define WINDOW_IPA 0x1000000000ULL
+#define WINDOW_MAGIC 0x57a6e2a11a5ed0a1ULL
+#define NULL_CALLS 1000u
+
+/* ---- the test service: answers seL4_Call without the kernel's objects -------------------- */
+struct test_service {
+    uint64_t null_calls;
+    uint64_t first_null, last_null; /* CNTPCT_EL0 at the first and last NULL call */
+    bool abi_violation;             /* a request whose registers disagree with its buffer */
+};
+
+static uint64_t counter_now(void)
+{
+    ISB();
+    return SYSREG_READ(cntpct_el0);
+}
+
+static void test_service_call(struct user_thread *t, void *arg)
+{
+    struct test_service *svc = arg;
+    seL4_MessageInfo_t info = user_get_info(t);
+    seL4_Word label = seL4_MessageInfo_get_label(info);
+    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
+    unsigned ncaps = (unsigned)seL4_MessageInfo_get_extraCaps(info);
+    seL4_Word mr[seL4_MsgMaxLength];
+
+    if (user_get_cptr(t) != RT_TEST_CPTR) {
+        user_reply(t, seL4_InvalidCapability, NULL, 0);
+        return;
+    }
+    switch (label) {
+    case RT_TEST_LABEL_NULL: {
+        uint64_t now = counter_now();
+        if (svc->null_calls++ == 0)
+            svc->first_null = now;
+        svc->last_null = now;
+        user_reply(t, seL4_NoError, NULL, 0);
+        return;
+    }
+    case RT_TEST_LABEL_ECHO: {
+        if (n + 1 > seL4_MsgMaxLength) {
+            mr[0] = 0;
+            mr[1] = seL4_MsgMaxLength - 1;
+            user_reply(t, seL4_RangeError, mr, 2);
+            return;
+        }
+        /* The stub must have loaded x2..x5 from the buffer's msg[0..3]. */
+        for (unsigned i = 0; i < n && i < SEL4_FAST_MRS; i++) {
+            if (t->ctx.x[SEL4_REG_MR0 + i] != t->ipc->msg[i]) {
+                svc->abi_violation = true;
+                mr[0] = i;
+                user_reply(t, seL4_InvalidArgument, mr, 1);
+                return;
+            }
+        }
+        seL4_Word summary = user_get_cptr(t);
+        for (unsigned c = 0; c < ncaps; c++)
+            summary += t->ipc->caps_or_badges[c];
+        for (unsigned i = 0; i < n; i++)
+            mr[i] = ~user_get_mr(t, i);
+        mr[n] = summary;
+        user_reply(t, seL4_NoError, mr, n + 1);
+        return;
+    }
+    case RT_TEST_LABEL_ERROR:
+        mr[0] = RT_ERROR_MIN;
+        mr[1] = RT_ERROR_MAX;
+        user_reply(t, seL4_RangeError, mr, 2);
+        return;
+    default:
+        user_reply(t, seL4_IllegalOperation, NULL, 0);
+        return;
+    }
+}
+
+/* ---- roottask-trap ---------------------------------------------------------------------- */
+static bool trap_abi(struct image_ctx *ctx)
+{
+    struct pt vs;
+    if (!roottask_plain_vspace(ctx, &vs))
+        return false;
+    struct user_thread t;
+    struct user_stop stop;
+    struct test_service svc = { 0 };
+    kprintf("  HCR_EL2 = 0x%llx (VM DC TGE RW FMO IMO AMO), entering the root task at EL0\n",
+            (unsigned long long)HCR_NATIVE);
+    roottask_thread(&t, &vs, ROOTTASK_PLAIN_VMID, HCR_NATIVE, RT_REQ_ABI, 0, NULL);
+    user_run(&t, test_service_call, &svc, &stop);
+    user_stop_print(&stop);
+    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK && !svc.abi_violation;
+
+    /* Round trips: NULL_CALLS seL4_Calls, timed by the kernel between the first and the
+     * last (QEMU TCG: virtual time follows the host clock, or counts instructions with
+     * -icount; an emulator's figure). */
+    svc = (struct test_service){ 0 };
+    roottask_thread(&t, &vs, ROOTTASK_PLAIN_VMID, HCR_NATIVE, RT_REQ_NULL_CALLS, NULL_CALLS, NULL);
+    user_run(&t, test_service_call, &svc, &stop);
+    user_stop_print(&stop);
+    uint64_t frq = SYSREG_READ(cntfrq_el0);
+    if (stop.reason == USER_STOP_EXIT && svc.null_calls == NULL_CALLS && frq >= 1000000u) {
+        uint64_t ns = (svc.last_null - svc.first_null) * 1000u / (frq / 1000000u) / (NULL_CALLS - 1);
+        kprintf("  seL4_Call round trip EL0 -> EL2 -> EL0 (null reply): %llu ns each over %u calls "
+                "(QEMU, CNTPCT at %llu Hz)\n",
+                (unsigned long long)ns, NULL_CALLS, (unsigned long long)frq);
+    } else {
+        ok = false;
+    }
+    pt_destroy(&vs);
+    return ok;
+}
+
+static bool trap_kernel(struct image_ctx *ctx)
+{
+    struct roottask_kernel *k = roottask_kernel_get(ctx);
+    if (!k)
+        return false;
+    struct user_thread t;
+    struct user_stop stop;
+    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_MAIN, 0, &k->bi);
+    user_run(&t, user_kernel_call, &k->thread, &stop);
+    user_stop_print(&stop);
+    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
+
+    /* Unmap and the CPU's TLB: the root task maps an edu register page, reads it (QEMU's
+     * TLB now caches the translation), unmaps it with seL4_ARM_Page_Unmap and reads again
+     * in the same run (no VTTBR_EL2 change in between, which would flush QEMU's TLB). The
+     * second read must take a stage-2 translation fault at that IPA. */
+    if (ctx->n_edu > 0 && ctx->edu[0].fn->bar[0].present) {
+        uint64_t ipa = ctx->edu[0].fn->bar[0].cpu_addr;
+        roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_UNMAP_READ, 0,
+                        &k->bi);
+        user_run(&t, user_kernel_call, &k->thread, &stop);
+        user_stop_print(&stop);
+        unsigned fsc = (unsigned)FIELD_GET(ESR_ISS_xFSC, stop.esr);
+        bool unmapped = stop.reason == USER_STOP_FAULT &&
+                        FIELD_GET(ESR_EC, stop.esr) == ESR_EC_DABT_LOWER &&
+                        FIELD_GET(FSC_TYPE, fsc) == FSC_TYPE_TRANSLATION && user_stop_ipa(&stop) == ipa;
+        kprintf("  read after Page_Unmap: %s\n", unmapped ? "stage-2 translation fault, as it must"
+                                                           : "NOT a fault at that IPA");
+        ok = ok && unmapped;
+    }
+    return ok;
+}
+
+bool scenario_roottask_trap(struct image_ctx *ctx)
+{
+    kprintf("  (1) the system-call ABI, against the image's test service\n");
+    bool abi = trap_abi(ctx);
+    kprintf("  (2) the root task on the capability kernel (kernel_boot, kernel_handle_call)\n");
+    bool kernel = trap_kernel(ctx);
+    return abi && kernel;
+}
+
+/* ---- roottask-isolation ---------------------------------------------------------------- */
+static volatile uint64_t kernel_secret = 0x5ec2e75ec2e75ec2ULL;
+
+enum expect {
+    EXPECT_VALUE, /* the probe exits with `value` */
+    EXPECT_FAULT, /* a stage-2 abort: `ec`, `fsc_type`, `write`, IPA in [ipa_lo, ipa_hi) */
+    EXPECT_TRAP,  /* another synchronous exception of class `ec` */
+};
+
+struct probe {
+    const char *what;
+    uint64_t hcr;
+    seL4_Word request, arg;
+    enum expect expect;
+    uint64_t value;
+    unsigned ec;
+    unsigned fsc_type;
+    bool write;
+    uint64_t ipa_lo, ipa_hi;
+};
+
+static bool check_probe(const struct probe *p, const struct user_stop *stop)
+{
+    if (p->expect == EXPECT_VALUE)
+        return stop->reason == USER_STOP_EXIT && stop->result == p->value;
+    unsigned ec = (unsigned)FIELD_GET(ESR_EC, stop->esr);
+    if (p->expect == EXPECT_TRAP)
+        return stop->reason == USER_STOP_FAULT && stop->vector == 8 && ec == p->ec;
+    if (stop->reason != USER_STOP_FAULT || stop->vector != 8 || stop->hpfar == 0)
+        return false;
+    unsigned fsc = (unsigned)FIELD_GET(ESR_ISS_xFSC, stop->esr);
+    uint64_t ipa = user_stop_ipa(stop);
+    bool write = (stop->esr & ESR_ISS_WNR) != 0;
+    return ec == p->ec && FIELD_GET(FSC_TYPE, fsc) == p->fsc_type &&
+           (ec != ESR_EC_DABT_LOWER || write == p->write) && ipa >= p->ipa_lo && ipa < p->ipa_hi;
+}
+
+bool scenario_roottask_isolation(struct image_ctx *ctx)
+{
+    struct pt vs;
+    if (!roottask_plain_vspace(ctx, &vs))
+        return false;
+    paddr_t window = 0;
+    if (pool_alloc(&ctx->pool, 1, &window) != ERR_NONE) {
+        pt_destroy(&vs);
+        return false;
+    }
+    *(volatile uint64_t *)plat_phys_to_virt(window) = WINDOW_MAGIC;
+    struct pt_attrs ro = { .perms = PT_PERM_R, .mem = PT_MEM_NORMAL_NC };
+    if (pt_map(&vs, WINDOW_IPA, window, PAGE_SIZE, ro) != ERR_NONE) {
+        pool_free(&ctx->pool, window, 1);
+        pt_destroy(&vs);
+        return false;
+    }
+    kprintf("    window   IPA 0x%llx -> PA 0x%llx r-- (not identity)\n",
+            (unsigned long long)WINDOW_IPA, (unsigned long long)window);
+
+    uint64_t secret = (uintptr_t)&kernel_secret;
+    uint64_t uart = uart_base();
+    uint64_t text = (uintptr_t)__roottask_text_start, text_end = (uintptr_t)__roottask_text_end;
+    uint64_t bss = (uintptr_t)__roottask_bss_start, bss_end = (uintptr_t)__roottask_bss_end;
+    uint64_t guard = (uintptr_t)__roottask_guard;
+    const uint64_t hcr_no_s2 = HCR_NATIVE & ~(HCR_VM | HCR_DC);
+    const uint64_t hcr_dc_only = HCR_NATIVE & ~HCR_VM;
+    const struct probe probes[] = {
+        { "read IPA 0x1000000000, mapped to another PA", HCR_NATIVE, RT_REQ_READ, WINDOW_IPA,
+          EXPECT_VALUE, WINDOW_MAGIC, 0, 0, false, 0, 0 },
+        { "read kernel data (not in the VSpace)", HCR_NATIVE, RT_REQ_READ, secret, EXPECT_FAULT, 0,
+          ESR_EC_DABT_LOWER, FSC_TYPE_TRANSLATION, false, secret, secret + 1 },
+        { "write kernel data", HCR_NATIVE, RT_REQ_WRITE, secret, EXPECT_FAULT, 0,
+          ESR_EC_DABT_LOWER, FSC_TYPE_TRANSLATION, true, secret, secret + 1 },
+        { "read the UART (a device not in the VSpace)", HCR_NATIVE, RT_REQ_READ, uart,
+          EXPECT_FAULT, 0, ESR_EC_DABT_LOWER, FSC_TYPE_TRANSLATION, false, uart, uart + 1 },
+        { "write its own code (mapped r-x)", HCR_NATIVE, RT_REQ_WRITE_TEXT, 0, EXPECT_FAULT, 0,
+          ESR_EC_DABT_LOWER, FSC_TYPE_PERMISSION, true, text, text_end },
+        { "execute from its own .bss (mapped rw-, XN)", HCR_NATIVE, RT_REQ_EXEC_DATA, 0,
+          EXPECT_FAULT, 0, ESR_EC_IABT_LOWER, FSC_TYPE_PERMISSION, false, bss, bss_end },
+        { "read the guard page below its stack", HCR_NATIVE, RT_REQ_READ, guard + 8, EXPECT_FAULT,
+          0, ESR_EC_DABT_LOWER, FSC_TYPE_TRANSLATION, false, guard + 8, guard + 9 },
+        /* Other exceptions end the run with a report too (no IPA: HPFAR_EL2 stays 0). */
+        { "undefined instruction (UDF #0)", HCR_NATIVE, RT_REQ_UDF, 0, EXPECT_TRAP, 0,
+          ESR_EC_UNKNOWN, 0, false, 0, 0 },
+        { "svc with an undefined immediate", HCR_NATIVE, RT_REQ_BAD_SVC, 0, EXPECT_TRAP, 0,
+          ESR_EC_SVC64, 0, false, 0, 0 },
+        { "FP/SIMD instruction (CPTR_EL2.TFP = 1)", HCR_NATIVE, RT_REQ_FP, 0, EXPECT_TRAP, 0,
+          ESR_EC_FP_ACCESS, 0, false, 0, 0 },
+        /* Controls: what the same read of kernel data does under other HCR_EL2 values. */
+        { "control: HCR_EL2 without VM and DC: read kernel data", hcr_no_s2, RT_REQ_READ, secret,
+          EXPECT_VALUE, kernel_secret, 0, 0, false, 0, 0 },
+        { "control: HCR_EL2 with DC, without VM: read kernel data", hcr_dc_only, RT_REQ_READ,
+          secret, EXPECT_FAULT, 0, ESR_EC_DABT_LOWER, FSC_TYPE_TRANSLATION, false, secret,
+          secret + 1 },
+    };
+
+    bool ok = true;
+    for (unsigned i = 0; i < ARRAY_SIZE(probes); i++) {
+        const struct probe *p = &probes[i];
+        kprintf("  probe %u: %s (HCR_EL2 0x%llx, x3 = 0x%llx)\n", i + 1, p->what,
+                (unsigned long long)p->hcr, (unsigned long long)p->arg);
+        struct user_thread t;
+        struct user_stop stop;
+        struct test_service svc = { 0 };
+        roottask_thread(&t, &vs, ROOTTASK_PLAIN_VMID, p->hcr, p->request, p->arg, NULL);
+        user_run(&t, test_service_call, &svc, &stop);
+        user_stop_print(&stop);
+        bool good = check_probe(p, &stop);
+        kprintf("    -> %s\n", good ? "as expected" : "UNEXPECTED");
+        ok = ok && good;
+    }
+    ok = ok && kernel_secret == 0x5ec2e75ec2e75ec2ULL;
+
+    /* The CPU may still hold entries of ROOTTASK_PLAIN_VMID for these pages: harmless, no
+     * thread runs with that VMID until user_run loads it again and invalidates it. */
+    pool_free(&ctx->pool, window, 1);
+    pt_destroy(&vs);
+    return ok;
+}

@@ -1,0 +1,49 @@
+/* The system-call ABI between EL0 threads and the EL2 kernel (AArch64): which register
+ * carries what. libsel4 (src/libsel4/aarch64/syscall.c) and the kernel's trap path
+ * (image/user.c, and kernel_handle_call through struct kernel_thread) both follow it.
+ *
+ *   seL4_Call:   svc #0
+ *     in:   x0 = cptr of the invoked capability
+ *           x1 = seL4_MessageInfo (label, capsUnwrapped, extraCaps, length)
+ *           x2..x5 = MR0..MR3 (the stub loads them from ipc->msg[0..3])
+ *           MR4.. stay in the IPC buffer (ipc->msg[4..]); the cptrs of extra caps are
+ *           in ipc->caps_or_badges[0..extraCaps-1]
+ *     out:  x1 = reply seL4_MessageInfo: label = seL4_Error (0 on success),
+ *                length = reply words
+ *           x2..x5 = reply MR0..MR3 (the stub stores them to ipc->msg[0..3]);
+ *           reply MR4.. are written by the kernel into ipc->msg[4..]
+ *           x0 is undefined (seL4 returns the badge there); every other general
+ *           register, SP_EL0 and PSTATE.NZCV are preserved.
+ *   seL4_DebugPutChar(c):  svc #1, x0 = character; every register preserved.
+ *   seL4_DebugExit(r):     svc #2, x0 = result (0 = success); does not return. The
+ *                          image's convention for "this thread is done" (seL4 has no
+ *                          such call; a root task there would suspend itself).
+ *
+ * seL4 itself uses `svc #0` for every syscall and the syscall number in x7; this kernel
+ * has one real syscall (Call), so the debug calls are told apart by the SVC immediate,
+ * which the trap reads from ESR_EL2.ISS without touching a register.
+ *
+ * The root task's entry (image): x0 = seL4_BootInfo *, x1 = its IPC buffer, x2/x3 = a
+ * request and its argument from the image's scenario (0, 0 for a normal run); SP_EL0 = the
+ * top of its stack; PSTATE = EL0t, AArch64, interrupts unmasked. */
+#ifndef SEL4_ABI_H
+#define SEL4_ABI_H
+
+/* SVC immediates (ESR_EL2.ISS[15:0]). */
+#define SEL4_SVC_CALL 0u
+#define SEL4_SVC_DEBUG_PUTCHAR 1u
+#define SEL4_SVC_DEBUG_EXIT 2u
+
+/* General-register numbers (xN) of the syscall arguments. */
+#define SEL4_REG_CAP 0u      /* x0: cptr (in), undefined (out) */
+#define SEL4_REG_MSGINFO 1u  /* x1: message info (in and out) */
+#define SEL4_REG_MR0 2u      /* x2..x5: MR0..MR3 */
+#define SEL4_FAST_MRS 4u     /* message registers that travel in registers */
+
+/* Root task entry registers. */
+#define SEL4_REG_ENTRY_BOOTINFO 0u
+#define SEL4_REG_ENTRY_IPCBUF 1u
+#define SEL4_REG_ENTRY_REQUEST 2u
+#define SEL4_REG_ENTRY_ARG 3u
+
+#endif

@@ -1,0 +1,32 @@
+/* The user-side system-call layer (libsel4's shape): seL4_Call and the message-register
+ * accessors. The register ABI is in <sel4/abi.h>. Two implementations: AArch64 EL0
+ * (src/libsel4/aarch64/syscall.c: svc #0) and host (src/libsel4/host/syscall.c: calls the
+ * kernel's entry directly). */
+#ifndef SEL4_SYSCALL_H
+#define SEL4_SYSCALL_H
+
+#include <sel4/abi.h>
+#include <sel4/types.h>
+
+/* Invoke the capability at `dest` with the message in `info` (MR0..MR3 and the extra-cap
+ * cptrs taken from the IPC buffer); wait for the kernel's reply. Returns the reply's
+ * message info (label = seL4_Error); the reply's MRs are in the IPC buffer afterwards
+ * (MR0..MR3 stored back from registers, MR4.. written by the kernel). */
+seL4_MessageInfo_t seL4_Call(seL4_CPtr dest, seL4_MessageInfo_t info);
+
+/* The calling thread's IPC buffer (seL4 keeps it in thread-local storage; threads here
+ * are single, so it is a variable of the library). Set once at start-up. */
+seL4_IPCBuffer *seL4_GetIPCBuffer(void);
+void seL4_SetIPCBuffer(seL4_IPCBuffer *buffer);
+
+static inline void seL4_SetMR(int i, seL4_Word w) { seL4_GetIPCBuffer()->msg[i] = w; }
+static inline seL4_Word seL4_GetMR(int i) { return seL4_GetIPCBuffer()->msg[i]; }
+static inline void seL4_SetCap(int i, seL4_CPtr cptr) { seL4_GetIPCBuffer()->caps_or_badges[i] = cptr; }
+static inline seL4_CPtr seL4_GetCap(int i) { return seL4_GetIPCBuffer()->caps_or_badges[i]; }
+
+/* Debug calls (see <sel4/abi.h>): a character on the kernel's console; end the thread
+ * with a result the kernel reports (0 = success). */
+void seL4_DebugPutChar(char c);
+_Noreturn void seL4_DebugExit(seL4_Word result);
+
+#endif

@@ -84,8 +84,30 @@ bench_tlbi() {
     "$b" || FAILED=1
 }
 
+# Instructions per invocation in the kernel (syscall entry to reply), minus the SMMU
+# stand-in's register emulation (sd_read/sd_write: what real hardware does for free).
+bench_invocations() {
+    local b op total hw per
+    b=$(bin bench_invocations) || { FAILED=1; return; }
+    echo "== invocations (kernel path per call; stand-in register emulation subtracted)"
+    if ! have_valgrind; then
+        for op in getsid bind assign map unmap; do "$b" "$op"; done
+        return
+    fi
+    for op in getsid bind assign map unmap; do
+        total=$(callgrind_ir kernel_handle_call "$b" "$op") || { FAILED=1; return; }
+        hw=$(valgrind --tool=callgrind --toggle-collect=sd_write --toggle-collect=sd_read \
+                 --callgrind-out-file="$TMP/hw.$op" "$b" "$op" >/dev/null 2>&1 &&
+             awk '/^(summary|totals):/ { print $2; exit }' "$TMP/hw.$op")
+        per=$(awk -v a="$total" -v h="${hw:-0}" 'BEGIN { printf "%.0f", (a - h) / 32 }')
+        printf '  %-40s %8s instr/call  (stand-in MMIO emulation excluded: %s instr/call)\n' \
+            "$(sed -n 's/op=\([^ ]*\).*/\1/p' "$TMP/last.out")" "$per" \
+            "$(awk -v h="${hw:-0}" 'BEGIN { printf "%.0f", h / 32 }')"
+    done
+}
+
 # Append new sections here and to SECTIONS.
-SECTIONS=(pgtable tlbi)
+SECTIONS=(pgtable tlbi invocations)
 
 [ $# -gt 0 ] && SECTIONS=("$@")
 have_valgrind || echo "run.sh: valgrind not found: instruction counts skipped" >&2

@@ -266,3 +266,13 @@ seL4_Word root_unmap_read(const seL4_BootInfo *bi)
     rt_printf("roottask: the unmapped page still reads 0x%x: stale translation\n", id);
     return 4;
 }
+
+/* RT_REQ_GET_ADDRESS: `n` invocations of a real object (lookup, decode, reply), timed by the
+ * image. Exits with the number of failed calls. */
+seL4_Word root_get_address_calls(seL4_Word n)
+{
+    seL4_Word bad = 0;
+    for (seL4_Word i = 0; i < n; i++)
+        bad += seL4_ARM_Page_GetAddress(seL4_CapInitThreadIPCBuffer).error != seL4_NoError;
+    return bad;
+}

@@ -23,6 +23,7 @@ enum roottask_request {
     RT_REQ_BAD_SVC = 8,     /* svc with an immediate the kernel does not define */
     RT_REQ_FP = 9,          /* touch an FP/SIMD register (disabled at EL0) */
     RT_REQ_UNMAP_READ = 10, /* kernel: map an edu page, read, Page_Unmap, read (faults) */
+    RT_REQ_GET_ADDRESS = 11,/* kernel: x3 seL4_ARM_Page_GetAddress on its IPC buffer frame */
 };
 #define RT_BAD_SVC_IMM 0x55u
 #define RT_WRITE_PATTERN 0x5a5a5a5a5a5a5a5aULL

@@ -21,6 +21,8 @@ _Noreturn void roottask_entry(const seL4_BootInfo *bootinfo, seL4_IPCBuffer *ipc
         result = root_main(bootinfo);
     else if (request == RT_REQ_UNMAP_READ)
         result = root_unmap_read(bootinfo);
+    else if (request == RT_REQ_GET_ADDRESS)
+        result = root_get_address_calls(arg);
     else if (request == RT_REQ_ABI)
         result = root_abi_tests();
     else

@@ -12,8 +12,9 @@
  *                length = reply words
  *           x2..x5 = reply MR0..MR3 (the stub stores them to ipc->msg[0..3]);
  *           reply MR4.. are written by the kernel into ipc->msg[4..]
- *           x0 is undefined (seL4 returns the badge there); every other general
- *           register, SP_EL0 and PSTATE.NZCV are preserved.
+ *           x0: undefined for the caller (seL4 returns the badge there; this
+ *           kernel writes 0); every other general register, SP_EL0 and
+ *           PSTATE.NZCV are preserved.
  *   seL4_DebugPutChar(c):  svc #1, x0 = character; every register preserved.
  *   seL4_DebugExit(r):     svc #2, x0 = result (0 = success); does not return. The
  *                          image's convention for "this thread is done" (seL4 has no
@@ -23,9 +24,11 @@
  * has one real syscall (Call), so the debug calls are told apart by the SVC immediate,
  * which the trap reads from ESR_EL2.ISS without touching a register.
  *
- * The root task's entry (image): x0 = seL4_BootInfo *, x1 = its IPC buffer, x2/x3 = a
- * request and its argument from the image's scenario (0, 0 for a normal run); SP_EL0 = the
- * top of its stack; PSTATE = EL0t, AArch64, interrupts unmasked. */
+ * The root task's entry (image): x0 = seL4_BootInfo * (as seL4), x1 = its IPC buffer (seL4
+ * would leave that to the boot info; here it also serves runs without the kernel), x2/x3 =
+ * a request and its argument from the image's scenario (0, 0 for a normal run); SP_EL0 =
+ * the top of its stack; PSTATE = EL0t, AArch64, interrupts unmasked. Its VSpace, IPC buffer
+ * and boot-info frames are caps in the root CNode's fixed slots (<sel4/bootinfo.h>). */
 #ifndef SEL4_ABI_H
 #define SEL4_ABI_H
 

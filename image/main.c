@@ -29,6 +29,8 @@ static const struct scenario scenarios[] = {
       scenario_roottask_trap },
     { "roottask-isolation", "the root task reaches only its VSpace: stage-2 faults elsewhere",
       scenario_roottask_isolation },
+    { "roottask-smmu", "the root task grants edu0 DMA to its pages through capabilities, then takes it back",
+      scenario_roottask_smmu },
 };
 
 #define BOOTARGS_KEY "scenario="

@@ -9,7 +9,11 @@
 #include "lib/bits.h"
 #include "lib/string.h"
 #include "plat/plat.h"
+#include "object/smmu_boot.h"
+#include "object/smmu_object.h"
 #include "plat/qemu-virt/uart.h"
+#include "smmu_boot_config.h"
+#include "smmu_env.h"
 
 extern const char roottask_entry[]; /* image/roottask/rt.c: the only global it exports */
 
@@ -132,11 +136,24 @@ struct roottask_kernel *roottask_kernel_get(struct image_ctx *ctx)
             cfg.regions[cfg.n_regions++] =
                 (struct kernel_boot_region){ bar0->cpu_addr, bar0->size, true };
     }
+    /* The SMMU becomes reachable through capabilities: SIDControl/CBControl caps, and the
+     * SID and CB caps of config/smmu.conf (compiled into smmu_boot_config.h). */
+    if (ctx->plat.smmu_present) {
+        struct smmu_env *env = smmu_env_get(ctx);
+        for (unsigned i = 0; i < SMMU_BOOT_NSMMUS; i++)
+            if (smmu_boot_smmus[i].smmu_id == 0 && smmu_boot_smmus[i].sid_bits > env->smmu.f.sid_bits)
+                kprintf("  config/smmu.conf: SMMU 0 has %u SID bits, the hardware %u\n",
+                        smmu_boot_smmus[i].sid_bits, env->smmu.f.sid_bits);
+        smmu_object_register(0, &env->smmu);
+        smmu_boot_set_table(smmu_boot_sids, SMMU_BOOT_NSIDS);
+    }
     err_t e = kernel_boot(&cfg, &rk.thread, &rk.bi);
     if (e != ERR_NONE) {
         kprintf("  kernel_boot: %s\n", err_name(e));
         return NULL;
     }
+    if (smmu_boot_skipped())
+        kprintf("  %u configured StreamID(s) could not be issued\n", smmu_boot_skipped());
     kprintf("  kernel booted: %u KiB of untyped at 0x%llx, %u device region(s), root CNode 2^%u\n",
             ROOTTASK_KERNEL_MEM_PAGES * 4u, (unsigned long long)mem, cfg.n_regions - 1,
             ROOTTASK_ROOT_CNODE_RADIX);

@@ -18,6 +18,8 @@
 #include "plat/qemu-virt/uart.h"
 #include "roottask/roottask.h"
 #include "roottask_kernel.h"
+#include "smmu_env.h"
+#include "smmuv3/regs.h"
 #include "user.h"
 
 /* An IPA outside RAM where the isolation scenario maps one pool page (IPA != PA). */
@@ -307,4 +309,45 @@ bool scenario_roottask_isolation(struct image_ctx *ctx)
     pool_free(&ctx->pool, window, 1);
     pt_destroy(&vs);
     return ok;
+}
+
+/* roottask-smmu: the root task, using only its capabilities (boot-info SID and CB caps,
+ * untyped, its own VSpace), gives edu0 DMA access to two of its pages, checks the copy,
+ * unmaps one (the DMA to it is blocked), deletes the SID cap (nothing moves any more), and
+ * restores its CSpace. The kernel side then checks what the SMMU recorded: an
+ * F_TRANSLATION at the unmapped IOVA from StreamID 0x10, and the STE back at abort. */
+bool scenario_roottask_smmu(struct image_ctx *ctx)
+{
+    if (ctx->n_edu < 1 || !ctx->plat.smmu_present)
+        return false;
+    struct roottask_kernel *k = roottask_kernel_get(ctx);
+    if (!k)
+        return false;
+    struct smmu_env *env = smmu_env_get(ctx);
+    env_drain_events(env, NULL, false);
+    struct smmu_stats before = env->smmu.stats;
+
+    struct user_thread t;
+    struct user_stop stop;
+    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_SMMU, 0, &k->bi);
+    user_run(&t, user_kernel_call, &k->thread, &stop);
+    user_stop_print(&stop);
+    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
+    kprintf("  the SMMU consumed %llu commands (%llu CMD_SYNC) and applied %llu STE updates for it\n",
+            (unsigned long long)(env->smmu.stats.cmds - before.cmds),
+            (unsigned long long)(env->smmu.stats.syncs - before.syncs),
+            (unsigned long long)(env->smmu.stats.ste_writes - before.ste_writes));
+
+    struct smmu_event ev;
+    unsigned n = env_drain_events(env, &ev, true);
+    bool fault_seen = n >= 1 && ev.type == EVT_F_TRANSLATION && ev.sid == ctx->edu[0].sid &&
+                      ev.input_addr == RT_SMMU_IOVA_DST && ev.stage2 && !ev.is_read;
+    kprintf("  SMMU events: %s\n", fault_seen ? "F_TRANSLATION (write, stage 2) at the unmapped IOVA, "
+                                                "none for the aborted stream"
+                                              : "NOT the expected F_TRANSLATION");
+    struct ste now, abort_ste = make_abort_ste();
+    bool aborts = smmu_read_ste(&env->smmu, ctx->edu[0].sid, &now) == ERR_NONE &&
+                  ste_equivalent(&now, &abort_ste);
+    kprintf("  StreamID 0x%x after the run: %s\n", ctx->edu[0].sid, aborts ? "abort" : "NOT abort");
+    return ok && fault_seen && aborts && n * 4 == 64; /* one record per 4 bytes of the faulting DMA */
 }

@@ -8,7 +8,9 @@
 #include "pgtable/pgtable.h"
 #include "smmuv3/smmu.h"
 
-#define ENV_VMID 1u
+/* Outside the kernel's VSpace VMIDs and the SMMU objects' CB VMIDs (both 1..64), and
+ * below 256 (the CPU's VMID is 8-bit with VTCR_EL2.VS = 0). */
+#define ENV_VMID 0xf0u
 #define ENV_IPA_BITS 40u
 
 struct smmu_env {

@@ -13,26 +13,8 @@
 
 #include "roottask.h"
 #include "rt.h"
+#include "rt_caps.h"
 
-#define DEPTH seL4_WordBits /* cptrs resolve at depth 64 in the root CNode */
-
-/* An IPA for the device page: the edu's BAR0 identity mapped, in the first GiB, where the
- * root task's VSpace has no page table yet. */
-#define EDU_ID_REG 0x00u        /* [31:16] version, [7:0] 0xed */
-#define EDU_ID_MAGIC 0xedu
-#define EDU_LIVENESS_REG 0x04u  /* reads back the bitwise inverse of what was written */
-
-/* Slots the steps fill, from bi->empty.start on. */
-enum { SLOT_FRAME, SLOT_COPY, SLOT_DEV_FRAME, SLOT_PT_L2, SLOT_PT_L3, SLOT_SCRATCH, SLOTS_USED };
-
-struct ctx {
-    const seL4_BootInfo *bi;
-    seL4_CPtr ut;           /* a normal untyped of at least a page */
-    seL4_Word ut_paddr, ut_size;
-    seL4_CPtr dev_ut;       /* the first device untyped (an edu BAR0), 0 if none */
-    seL4_Word dev_paddr;
-    seL4_CPtr slot[SLOTS_USED];
-};
 
 static void print_bootinfo(const seL4_BootInfo *bi)
 {
@@ -60,7 +42,7 @@ static void print_bootinfo(const seL4_BootInfo *bi)
 /* Find a normal untyped with room for a frame and two page tables, and the first device
  * untyped; then start clean: revoke both (deleting whatever an earlier run left, e.g.
  * RT_REQ_UNMAP_READ, which ends in a fault) and delete the slots the steps use. */
-static bool step_setup(struct ctx *c)
+bool step_setup(struct ctx *c)
 {
     const seL4_BootInfo *bi = c->bi;
     for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start && i < seL4_MaxUntypedCaps; i++) {
@@ -160,7 +142,7 @@ static bool step_own_frames(struct ctx *c)
 /* A device page (the edu's registers) in its own VSpace: a frame from the device untyped,
  * the two page tables the IPA (= the BAR's address) needs, levels 2 and 3, from normal
  * untyped, then Page_Map into seL4_CapInitThreadVSpace. Returns the IPA, 0 on error. */
-static seL4_Word map_device_page(struct ctx *c)
+seL4_Word map_device_page(struct ctx *c)
 {
     if (c->dev_ut == 0) {
         rt_printf("roottask:   no device untyped in the boot info\n");

@@ -24,7 +24,14 @@ enum roottask_request {
     RT_REQ_FP = 9,          /* touch an FP/SIMD register (disabled at EL0) */
     RT_REQ_UNMAP_READ = 10, /* kernel: map an edu page, read, Page_Unmap, read (faults) */
     RT_REQ_GET_ADDRESS = 11,/* kernel: x3 seL4_ARM_Page_GetAddress on its IPC buffer frame */
+    RT_REQ_SMMU = 12,       /* kernel: give edu0 DMA access to its VSpace, then take it back */
 };
+
+/* IOVAs (= IPAs of the root task's VSpace) used by RT_REQ_SMMU: the kernel side checks the
+ * SMMU's event records against them. */
+#define RT_SMMU_IOVA_SRC 0x20000000ULL
+#define RT_SMMU_IOVA_DST 0x20001000ULL
+#define RT_SMMU_IOVA_ALIAS 0x20002000ULL
 #define RT_BAD_SVC_IMM 0x55u
 #define RT_WRITE_PATTERN 0x5a5a5a5a5a5a5a5aULL
 

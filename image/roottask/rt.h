@@ -15,6 +15,7 @@ void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * root_main.c: the kernel's objects; abi.c: the ABI tests and the probes. */
 seL4_Word root_main(const seL4_BootInfo *bootinfo);
 seL4_Word root_unmap_read(const seL4_BootInfo *bootinfo);
+seL4_Word root_smmu_demo(const seL4_BootInfo *bootinfo); /* smmu_demo.c */
 seL4_Word root_get_address_calls(seL4_Word n);
 seL4_Word root_abi_tests(void);
 seL4_Word root_probe(seL4_Word request, seL4_Word arg);

@@ -90,12 +90,9 @@ static struct syscall_error decode_assign(struct invocation *inv, unsigned dev_i
     unsigned cb_index = (unsigned)(c - s->cbs);
     struct ste ste;
     if (obj_make_cb_ste(s, c, &ste) == ERR_NONE) {
-        for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++) {
-            struct sid_state *st = &s->sids[i];
-            if (st->issued && cap_get_capType(st->cb_slot.cap) == cap_cb_cap &&
-                cap_cb_cap_get_capCB(st->cb_slot.cap) == cb_index)
-                obj_write_ste(s, st->sid, &ste);
-        }
+        for (struct sid_state *st = smmu_object_next_bound_sid(s, cb_index, NULL); st;
+             st = smmu_object_next_bound_sid(s, cb_index, st))
+            obj_write_ste(s, st->sid, &ste);
     }
     return SYSCALL_OK;
 }

@@ -31,10 +31,7 @@ static struct syscall_error decode_get_sid(struct invocation *inv, unsigned dev_
     }
     if (smmu_object_find_sid(s, (uint32_t)sid))
         return syscall_err(seL4_RevokeFirst);
-    struct sid_state *free_rec = NULL;
-    for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS && !free_rec; i++)
-        if (!s->sids[i].issued)
-            free_rec = &s->sids[i];
+    struct sid_state *free_rec = smmu_object_free_sid(s, (uint32_t)sid);
     if (!free_rec)
         return syscall_err(seL4_NotEnoughMemory);
     cte_t *dest;
@@ -58,6 +55,7 @@ static struct syscall_error decode_get_sid(struct invocation *inv, unsigned dev_
 
 void obj_issue_sid(struct sid_state *rec, unsigned dev_id, uint32_t sid, cte_t *parent, cte_t *dest)
 {
+    rec->used = true;
     rec->issued = true;
     rec->bypass = false;
     rec->sid = sid;

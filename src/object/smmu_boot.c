@@ -18,14 +18,6 @@ void smmu_boot_set_table(const struct smmu_boot_sid *table, unsigned n)
 
 unsigned smmu_boot_skipped(void) { return boot_skipped; }
 
-static struct sid_state *free_sid_record(struct smmu_instance *s)
-{
-    for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++)
-        if (!s->sids[i].issued)
-            return &s->sids[i];
-    return NULL;
-}
-
 static int free_cb(const struct smmu_instance *s)
 {
     for (unsigned i = 0; i < SMMU_MAX_CBS; i++)
@@ -72,7 +64,7 @@ unsigned smmu_boot_populate(cte_t *slots, unsigned next, unsigned nslots, seL4_B
             const struct smmu_boot_sid *e = &boot_table[i];
             if (e->smmu_id != d)
                 continue;
-            struct sid_state *rec = free_sid_record(s);
+            struct sid_state *rec = smmu_object_free_sid(s, e->sid);
             if (!entry_usable(e) || !rec) {
                 boot_skipped++;
                 continue;

@@ -31,10 +31,50 @@ struct smmu_instance *smmu_object_instance(unsigned dev_id)
     return &instances[dev_id];
 }
 
+_Static_assert((SMMU_MAX_ISSUED_SIDS & (SMMU_MAX_ISSUED_SIDS - 1)) == 0, "power of two");
+
+/* Fibonacci hashing of the StreamID into the record table. */
+static unsigned sid_home(uint32_t sid)
+{
+    return (unsigned)((sid * 2654435761u) >> 16) & (SMMU_MAX_ISSUED_SIDS - 1);
+}
+
 struct sid_state *smmu_object_find_sid(struct smmu_instance *s, uint32_t sid)
 {
-    for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++)
-        if (s->sids[i].issued && s->sids[i].sid == sid)
+    unsigned h = sid_home(sid);
+    for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++) {
+        struct sid_state *st = &s->sids[(h + i) & (SMMU_MAX_ISSUED_SIDS - 1)];
+        if (!st->used)
+            return NULL; /* never used: the SID would have been placed here or before */
+        if (st->issued && st->sid == sid)
+            return st;
+    }
+    return NULL;
+}
+
+struct sid_state *smmu_object_free_sid(struct smmu_instance *s, uint32_t sid)
+{
+    unsigned h = sid_home(sid);
+    for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++) {
+        struct sid_state *st = &s->sids[(h + i) & (SMMU_MAX_ISSUED_SIDS - 1)];
+        if (!st->issued)
+            return st;
+    }
+    return NULL;
+}
+
+static bool bound_to(const struct sid_state *st, unsigned cb)
+{
+    return st->issued && cap_get_capType(st->cb_slot.cap) == cap_cb_cap &&
+           cap_cb_cap_get_capCB(st->cb_slot.cap) == cb;
+}
+
+struct sid_state *smmu_object_next_bound_sid(struct smmu_instance *s, unsigned cb, struct sid_state *prev)
+{
+    if (cb >= SMMU_MAX_CBS || s->cbs[cb].bound_sids == 0)
+        return NULL;
+    for (unsigned i = prev ? (unsigned)(prev - s->sids) + 1 : 0; i < SMMU_MAX_ISSUED_SIDS; i++)
+        if (bound_to(&s->sids[i], cb))
             return &s->sids[i];
     return NULL;
 }
@@ -126,12 +166,9 @@ void obj_cb_unassign(struct smmu_instance *s, unsigned dev_id, struct cb_state *
         vs->smmu_refs[dev_id]--;
     unsigned cb_index = (unsigned)(cb - s->cbs);
     struct ste abort_ste = make_abort_ste();
-    for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++) {
-        struct sid_state *st = &s->sids[i];
-        if (st->issued && cap_get_capType(st->cb_slot.cap) == cap_cb_cap &&
-            cap_cb_cap_get_capCB(st->cb_slot.cap) == cb_index)
-            obj_write_ste(s, st->sid, &abort_ste);
-    }
+    for (struct sid_state *st = smmu_object_next_bound_sid(s, cb_index, NULL); st;
+         st = smmu_object_next_bound_sid(s, cb_index, st))
+        obj_write_ste(s, st->sid, &abort_ste);
     obj_note_hw(s, smmu_tlbi_vmid(s->dev, cb->vmid));
     cte_delete_one(&cb->vspace_slot); /* a kernel copy: dropping it finalises nothing */
 }
@@ -173,12 +210,9 @@ void smmu_finalise_cap(cap_t cap, bool final)
         if (!final)
             return;
         /* The last user cap to the CB: unbind its SIDs, drop its VSpace, free it. */
-        for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++) {
-            struct sid_state *st = &s->sids[i];
-            if (st->issued && cap_get_capType(st->cb_slot.cap) == cap_cb_cap &&
-                cap_cb_cap_get_capCB(st->cb_slot.cap) == cb)
-                cte_delete_one(&st->cb_slot);
-        }
+        for (struct sid_state *st = smmu_object_next_bound_sid(s, cb, NULL); st;
+             st = smmu_object_next_bound_sid(s, cb, st))
+            cte_delete_one(&st->cb_slot); /* its finaliser aborts the stream */
         struct cb_state *c = &s->cbs[cb];
         if (cap_get_capType(c->vspace_slot.cap) == cap_vspace_cap)
             obj_cb_unassign(s, dev_id, c);

@@ -12,6 +12,7 @@
 #define SMMU_MAX_CBS 64          /* translation contexts per SMMU */
 
 struct sid_state {
+    bool used;         /* ever issued: lookups probe past it (open addressing) */
     bool issued;
     bool bypass;       /* STE is bypass (through the privileged bypass cap) */
     uint32_t sid;
@@ -39,7 +40,13 @@ err_t smmu_object_register(unsigned dev_id, struct smmu *dev);
 void smmu_object_reset(void);
 struct smmu_instance *smmu_object_instance(unsigned dev_id);
 
-/* The issued-SID record of (dev_id, sid), or NULL. */
+/* The issued-SID record of (dev_id, sid), or NULL. Records are an open-addressed table
+ * keyed by the StreamID, so lookups usually take one probe. */
 struct sid_state *smmu_object_find_sid(struct smmu_instance *s, uint32_t sid);
+/* The record a new SID would take (not issued; call after smmu_object_find_sid said the
+ * SID is not issued), or NULL when every record is in use. */
+struct sid_state *smmu_object_free_sid(struct smmu_instance *s, uint32_t sid);
+/* Iterate over the SIDs bound to context `cb`: pass NULL first, then the previous result. */
+struct sid_state *smmu_object_next_bound_sid(struct smmu_instance *s, unsigned cb, struct sid_state *prev);
 
 #endif

@@ -229,15 +229,28 @@ err_t smmu_write_ste(struct smmu *s, uint32_t sid, const struct ste *target)
     struct ste steps[STE_MAX_STEPS];
     unsigned n = ste_update_plan(live, target, steps);
     volatile uint64_t *dw = live->dw;
+    struct ste prev = *live;
     for (unsigned i = 0; i < n; i++) {
-        for (unsigned w = 0; w < STE_DWORDS; w++)
+        /* A step that only touches bits the SMMU ignores in the configuration it may hold
+         * cannot be observed, whatever the SMMU fetches or caches: it needs no CFGI; the
+         * barrier orders it before the next step. A step that changes interpreted bits is
+         * announced (CFGI_STE + CMD_SYNC) before anything else is written. */
+        struct ste used;
+        ste_used_bits(&prev, &used);
+        bool observable = false;
+        for (unsigned w = 0; w < STE_DWORDS; w++) {
+            observable |= ((prev.dw[w] ^ steps[i].dw[w]) & used.dw[w]) != 0;
             if (dw[w] != steps[i].dw[w])
                 dw[w] = steps[i].dw[w]; /* 64-bit single-copy-atomic store */
+        }
         plat_clean_to_poc(live, STE_SIZE);
         plat_dsb_ishst();
-        e = announce_ste(s, sid, true);
-        if (e != ERR_NONE)
-            return e;
+        if (observable) {
+            e = announce_ste(s, sid, true);
+            if (e != ERR_NONE)
+                return e;
+        }
+        prev = steps[i];
     }
     s->stats.ste_writes++;
     return ERR_NONE;

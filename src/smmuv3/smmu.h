@@ -93,8 +93,9 @@ err_t smmu_disable(struct smmu *smmu);
 err_t smmu_cmdq_submit(struct smmu *smmu, const struct smmu_cmd *cmds, unsigned n);
 
 /* Replace the STE of `sid` by `target`, in the ordered steps of ste_update_plan(), each
- * made visible (dsb) and announced (CFGI_STE + CMD_SYNC). Allocates the level-2 table
- * on first use. ERR_RANGE for a SID beyond the table; ERR_NO_MEMORY. */
+ * made visible (dsb) and, when it changes bits the SMMU interprets, announced (CFGI_STE +
+ * CMD_SYNC). Allocates the level-2 table on first use. ERR_RANGE for a SID beyond the
+ * table; ERR_NO_MEMORY. */
 err_t smmu_write_ste(struct smmu *smmu, uint32_t sid, const struct ste *target);
 
 /* Read the STE the SMMU currently sees for `sid` (abort if its group has no L2 yet). */

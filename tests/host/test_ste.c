@@ -208,6 +208,26 @@ static void test_driver_updates_are_ordered(void **st)
     }
 }
 
+/* Only steps that change interpreted bits are announced: abort -> S2 is one CFGI_STE,
+ * a hitless S2 -> S2 (new S2TTB) one, a break (new VMID and S2TTB) two. */
+static void test_announce_count(void **st)
+{
+    (void)st;
+    static struct fixture fx;
+    assert_int_equal(fx_start(&fx, 8, SMMU_STRTAB_AUTO), ERR_NONE);
+    const struct { struct ste to; unsigned cfgi; } seq[] = {
+        { s2(1, 0x40000000), 1 }, { s2(1, 0x40002000), 1 }, { s2(2, 0x40004000), 2 },
+        { make_abort_ste(), 1 },  { make_abort_ste(), 0 },
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(seq); i++) {
+        unsigned before = fx.sd.op_count[CMD_OP_CFGI_STE], syncs = fx.sd.nsync;
+        assert_int_equal(smmu_write_ste(&fx.smmu, 7, &seq[i].to), ERR_NONE);
+        assert_int_equal(fx.sd.op_count[CMD_OP_CFGI_STE] - before, seq[i].cfgi);
+        assert_int_equal(fx.sd.nsync - syncs, seq[i].cfgi);
+    }
+    fx_stop(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_plan_cases),
         cmocka_unit_test(test_plan_random),
         cmocka_unit_test(test_driver_updates_are_ordered),
+        cmocka_unit_test(test_announce_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

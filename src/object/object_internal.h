@@ -8,6 +8,8 @@ struct syscall_error decode_sid_control_invocation(struct invocation *inv);
 struct syscall_error decode_sid_invocation(struct invocation *inv);
 struct syscall_error decode_cb_control_invocation(struct invocation *inv);
 struct syscall_error decode_cb_invocation(struct invocation *inv);
+/* SIDControl's SMMU-wide operations (smmu_control.c). */
+struct syscall_error decode_smmu_control_invocation(struct invocation *inv, struct smmu_instance *s);
 
 /* Count a hardware failure (the state in memory is already the new one). */
 void obj_note_hw(struct smmu_instance *s, err_t e);

@@ -91,7 +91,7 @@ struct syscall_error decode_sid_control_invocation(struct invocation *inv)
     case ARMSIDControlGetBypass:
         return decode_get_bypass(inv, dev_id);
     default:
-        return syscall_err(seL4_IllegalOperation);
+        return decode_smmu_control_invocation(inv, s);
     }
 }
 

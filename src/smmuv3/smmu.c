@@ -1,6 +1,7 @@
 #include "smmu.h"
 
 #include "../lib/bits.h"
+#include "../lib/string.h"
 #include "../plat/plat.h"
 #include "regs.h"
 
@@ -310,6 +311,44 @@ bool smmu_eventq_overflowed(struct smmu *s)
     return overflow;
 }
 
+uint32_t smmu_eventq_pending(const struct smmu *s)
+{
+    uint32_t mask = (2u << s->eventq.log2size) - 1u;
+    return smmu_queue_used(&s->eventq, rd32(s, SMMU_EVENTQ_PROD) & mask, s->eventq.cons);
+}
+
+void smmu_gerror_read(const struct smmu *s, struct smmu_gerror_info *out)
+{
+    out->active = smmu_gerror_active(s);
+    out->cmdq_err = 0;
+    out->cmd[0] = out->cmd[1] = 0;
+    if (out->active & GERROR_CMDQ_ERR) {
+        uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
+        out->cmdq_err = (uint8_t)FIELD_GET(CMDQ_CONS_ERR, cons);
+        const volatile uint64_t *slot = smmu_queue_slot(&s->cmdq, cons);
+        out->cmd[0] = slot[0];
+        out->cmd[1] = slot[1];
+    }
+}
+
+err_t smmu_cmdq_skip_error(struct smmu *s)
+{
+    if (!cmdq_error_pending(s))
+        return ERR_STATE;
+    uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
+    uint64_t words[2];
+    struct smmu_cmd sync = smmu_cmd_sync();
+    smmu_cmd_encode(&sync, words);
+    volatile uint64_t *slot = smmu_queue_slot(&s->cmdq, cons);
+    slot[0] = words[0];
+    slot[1] = words[1];
+    plat_clean_to_poc((const void *)slot, CMD_DWORDS * 8);
+    /* The replacement must be visible before the SMMU is told to resume (6.3.18). */
+    plat_dsb_ishst();
+    smmu_gerror_ack(s, GERROR_CMDQ_ERR);
+    return ERR_NONE;
+}
+
 uint32_t smmu_gerror_active(const struct smmu *s)
 {
     return (rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN)) & (uint32_t)GERROR_ERR_MASK;
@@ -336,11 +375,24 @@ err_t smmu_disable(struct smmu *s)
     return e;
 }
 
+err_t smmu_reinit(struct smmu *s)
+{
+    struct smmu_config cfg = s->cfg;
+    err_t e = smmu_disable(s);
+    if (e != ERR_NONE)
+        return e;
+    strtab_destroy(&s->strtab);
+    kmemset(cfg.cmdq_mem, 0, (size_t)CMD_DWORDS * 8u << cfg.cmdq_log2);
+    kmemset(cfg.eventq_mem, 0, (size_t)EVT_DWORDS * 8u << cfg.eventq_log2);
+    return smmu_init(s, &cfg);
+}
+
 err_t smmu_init(struct smmu *s, const struct smmu_config *cfg)
 {
     if (!s || !cfg || !cfg->cmdq_mem || !cfg->eventq_mem || !cfg->strtab_mem)
         return ERR_INVALID;
     s->base = cfg->base;
+    s->cfg = *cfg;
     s->timeout_us = cfg->poll_timeout_us ? cfg->poll_timeout_us : SMMU_DEFAULT_TIMEOUT_US;
     s->enabled = false;
     s->stats = (struct smmu_stats){ 0 };

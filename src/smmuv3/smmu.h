@@ -65,6 +65,7 @@ struct smmu_config {
 
 struct smmu {
     uintptr_t base;
+    struct smmu_config cfg; /* as given to smmu_init, for smmu_reinit */
     struct smmu_features f;
     struct smmu_queue cmdq;
     struct smmu_queue eventq;
@@ -106,6 +107,27 @@ bool smmu_eventq_pop(struct smmu *smmu, struct smmu_event *ev);
 /* True (and acknowledged) if the SMMU reported event-queue overflow since the last call:
  * PROD.OVFLG != CONS.OVACKFLG, or GERROR.EVENTQ_ABT_ERR. */
 bool smmu_eventq_overflowed(struct smmu *smmu);
+
+/* Reset and enable again with the configuration of smmu_init (fresh queues; the stream
+ * table rebuilt with every STE abort and its level-2 arrays returned to the pool). The
+ * caller then rewrites the STEs it wants. */
+err_t smmu_reinit(struct smmu *smmu);
+
+/* Records waiting in the event queue. */
+uint32_t smmu_eventq_pending(const struct smmu *smmu);
+
+/* What GERROR reports (6.3.18), with the command-queue error's detail (6.3.27, 7.1). */
+struct smmu_gerror_info {
+    uint32_t active;    /* GERROR xor GERRORN, GERROR_* bits */
+    uint8_t cmdq_err;   /* CMDQ_CONS.ERR when CMDQ_ERR is active: CMDQ_ERR_ILL, ... */
+    uint64_t cmd[2];    /* the command at CMDQ_CONS (the one that failed) */
+};
+void smmu_gerror_read(const struct smmu *smmu, struct smmu_gerror_info *out);
+
+/* With GERROR.CMDQ_ERR active: replace the failed command by a CMD_SYNC (harmless, and
+ * what it was part of completes) and acknowledge the error, so the queue resumes.
+ * ERR_STATE when no command error is pending. */
+err_t smmu_cmdq_skip_error(struct smmu *smmu);
 
 /* Active global errors: GERROR xor GERRORN (6.3.18). */
 uint32_t smmu_gerror_active(const struct smmu *smmu);

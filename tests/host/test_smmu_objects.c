@@ -106,6 +106,8 @@ enum dev_view { DEV_ABORT, DEV_BYPASS, DEV_FAULT, DEV_OK };
 static enum dev_view device_view(uint32_t sid, uint64_t iova, bool write, paddr_t *pa)
 {
     struct ste s;
+    if (!(fx.sd.cr0 & CR0_SMMUEN)) /* disabled: GBPA decides, and we keep it at abort */
+        return (fx.sd.gbpa & GBPA_ABORT) ? DEV_ABORT : DEV_BYPASS;
     if (standin_fetch_ste(&fx.sd, sid, s.dw) != 0 || !(s.dw[0] & STE0_V))
         return DEV_ABORT;
     unsigned config = (unsigned)FIELD_GET(STE0_CONFIG, s.dw[0]);
@@ -331,6 +333,128 @@ static void test_cb_of_another_smmu(void **state)
     assert_int_equal(seL4_ARM_SID_BindCB(bi.smmu[0].sids.start, cb), seL4_InvalidCapability);
 }
 
+static void raw_event(uint64_t raw[4], uint32_t sid, uint64_t addr)
+{
+    raw[0] = FIELD_PREP(EVT0_TYPE, EVT_F_TRANSLATION) | FIELD_PREP(EVT0_SID, sid);
+    raw[1] = EVT1_S2 | FIELD_PREP(EVT1_CLASS, 2);
+    raw[2] = addr;
+    raw[3] = addr & EVT3_IPA;
+}
+
+static void test_global_errors(void **state)
+{
+    (void)state;
+    seL4_CPtr ctl = seL4_CapSMMUSIDControl, cb = bi.smmu[0].cbs.start;
+    seL4_ARM_SIDControl_GetGlobalError_t g = seL4_ARM_SIDControl_GetGlobalError(ctl);
+    assert_int_equal(g.error, seL4_NoError);
+    assert_int_equal(g.active, 0);
+    assert_int_equal(seL4_ARM_SIDControl_ClearGlobalError(ctl, 0), seL4_InvalidArgument);
+    assert_int_equal(seL4_ARM_SIDControl_ClearGlobalError(ctl, GERROR_CMDQ_ERR), seL4_InvalidArgument);
+    assert_int_equal(seL4_ARM_SIDControl_SkipCmdqError(ctl), seL4_IllegalOperation);
+
+    /* An illegal command in the queue (as a corrupted entry would be): the next
+     * invocation's commands stop behind it. */
+    uint64_t *slot = smmu_queue_slot(&fx.smmu.cmdq, fx.smmu.cmdq.prod);
+    slot[0] = 0x77;
+    slot[1] = 0x1234;
+    fx.smmu.cmdq.prod = smmu_queue_inc(&fx.smmu.cmdq, fx.smmu.cmdq.prod);
+    unsigned syncs = fx.sd.nsync;
+    assert_int_equal(seL4_ARM_CBControl_TLBInvalidateAll(seL4_CapSMMUCBControl), seL4_NoError);
+    assert_int_equal(fx.sd.nsync, syncs); /* its CMD_SYNC did not complete */
+    g = seL4_ARM_SIDControl_GetGlobalError(ctl);
+    assert_int_equal(g.active, GERROR_CMDQ_ERR);
+    assert_int_equal(g.cmdq_error, CMDQ_ERR_ILL);
+    assert_int_equal(g.cmd0, 0x77);
+    assert_int_equal(g.cmd1, 0x1234);
+    assert_int_equal(seL4_ARM_SIDControl_ClearGlobalError(ctl, GERROR_EVENTQ_ABT_ERR), seL4_InvalidArgument);
+    /* Skip: the failed command becomes a CMD_SYNC; the ones behind it complete. */
+    unsigned nsnh = standin_count(&fx.sd, CMD_OP_TLBI_NSNH_ALL);
+    assert_int_equal(seL4_ARM_SIDControl_SkipCmdqError(ctl), seL4_NoError);
+    assert_int_equal(standin_count(&fx.sd, CMD_OP_TLBI_NSNH_ALL), nsnh + 1);
+    assert_true(fx.sd.nsync >= syncs + 2);
+    g = seL4_ARM_SIDControl_GetGlobalError(ctl);
+    assert_int_equal(g.active, 0);
+    /* And the queue works again. */
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    syncs = fx.sd.nsync;
+    assert_int_equal(seL4_ARM_CB_TLBInvalidateAll(cb), seL4_NoError);
+    assert_int_equal(fx.sd.nsync, syncs + 1);
+}
+
+static void test_eventq_invocation(void **state)
+{
+    (void)state;
+    seL4_CPtr ctl = seL4_CapSMMUSIDControl;
+    assert_int_equal(seL4_ARM_SIDControl_GetEventq(ctl, 0).error, seL4_RangeError);
+    assert_int_equal(seL4_ARM_SIDControl_GetEventq(ctl, 30).error, seL4_RangeError);
+    seL4_ARM_SIDControl_GetEventq_t r = seL4_ARM_SIDControl_GetEventq(ctl, 29);
+    assert_int_equal(r.error, seL4_NoError);
+    assert_int_equal(r.count, 0);
+    assert_int_equal(r.remaining, 0);
+    /* 100 faults into a 64-record queue: 36 are lost, and GetEventq says so. */
+    uint64_t raw[4];
+    unsigned accepted = 0;
+    for (unsigned i = 0; i < 100; i++) {
+        raw_event(raw, 0x10, 0x1000ULL * i);
+        accepted += standin_inject_event(&fx.sd, raw);
+    }
+    assert_int_equal(accepted, 64);
+    unsigned seen = 0;
+    bool lost_reported = false;
+    for (unsigned call = 0; call < 4; call++) {
+        r = seL4_ARM_SIDControl_GetEventq(ctl, 29);
+        assert_int_equal(r.error, seL4_NoError);
+        lost_reported |= (r.remaining >> 63) != 0;
+        for (seL4_Word k = 0; k < r.count; k++, seen++) {
+            assert_int_equal(seL4_GetMR(2 + 4 * k) & 0xff, EVT_F_TRANSLATION);
+            assert_int_equal(seL4_GetMR(2 + 4 * k) >> 32, 0x10);
+            assert_int_equal(seL4_GetMR(3 + 4 * k), 2u | (2u << 2)); /* write, stage 2, class IN */
+            assert_int_equal(seL4_GetMR(4 + 4 * k), 0x1000ULL * seen); /* in order, none twice */
+        }
+        if (call == 0)
+            assert_int_equal(r.remaining & ~(1ULL << 63), 64 - 29);
+    }
+    assert_int_equal(seen, 64);
+    assert_true(lost_reported);
+    assert_int_equal(fx.sd.events_dropped, 100 - seen);
+}
+
+static void test_disable_and_init(void **state)
+{
+    (void)state;
+    seL4_CPtr ctl = seL4_CapSMMUSIDControl, sid_a = bi.smmu[0].sids.start, sid_b = sid_a + 1;
+    seL4_CPtr cb = bi.smmu[0].cbs.start;
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    seL4_CPtr frame = map_frame(vs, 0x30000000, seL4_ReadWrite);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid_a, cb), seL4_NoError);
+    seL4_CPtr bypass = new_slot();
+    assert_int_equal(seL4_ARM_SIDControl_GetBypass(ctl, ROOT, bypass, DEPTH), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_Bypass(sid_b, bypass), seL4_NoError);
+    paddr_t pa;
+    assert_int_equal(device_view(0x10, 0x30000000, true, &pa), DEV_OK);
+    assert_int_equal(pa, frame_pa(frame));
+    assert_int_equal(device_view(0x18, 0x1234000, true, &pa), DEV_BYPASS);
+
+    assert_int_equal(seL4_ARM_SIDControl_InitSMMU(ctl), seL4_IllegalOperation);
+    assert_int_equal(seL4_ARM_SIDControl_DisableSMMU(ctl), seL4_NoError);
+    assert_int_equal(seL4_ARM_SIDControl_DisableSMMU(ctl), seL4_IllegalOperation);
+    assert_int_equal(device_view(0x10, 0x30000000, true, &pa), DEV_ABORT);
+    assert_int_equal(device_view(0x18, 0x1234000, true, &pa), DEV_ABORT); /* nothing bypasses */
+
+    /* Caps keep working while disabled: unbind B; then bring the SMMU back. */
+    assert_int_equal(seL4_ARM_SID_UnbindCB(sid_b), seL4_NoError);
+    uint32_t l2_before = fx.smmu.strtab.l2_tables;
+    assert_int_equal(seL4_ARM_SIDControl_InitSMMU(ctl), seL4_NoError);
+    assert_true(fx.sd.cr0 & CR0_SMMUEN);
+    assert_int_equal(fx.smmu.strtab.l2_tables, l2_before); /* no level-2 array leaked */
+    assert_int_equal(device_view(0x10, 0x30000000, true, &pa), DEV_OK);
+    assert_int_equal(pa, frame_pa(frame));
+    assert_int_equal(device_view(0x18, 0x1234000, true, &pa), DEV_ABORT);
+    assert_int_equal(device_view(0x20, 0x30000000, true, &pa), DEV_ABORT); /* never issued */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +464,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bypass_is_privileged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_argument_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cb_of_another_smmu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_global_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eventq_invocation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disable_and_init, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 
 #include "lib/bits.h"
 #include "object_internal.h"
+#include "smmuv3/cd.h"
 #include "smmuv3/tlb.h"
 
 static struct syscall_error decode_get_cb(struct invocation *inv, unsigned dev_id, struct smmu_instance *s)
@@ -87,13 +88,7 @@ static struct syscall_error decode_assign(struct invocation *inv, unsigned dev_i
     }
     vs->smmu_refs[dev_id]++;
     /* SIDs that stayed bound across an unassign translate again. */
-    unsigned cb_index = (unsigned)(c - s->cbs);
-    struct ste ste;
-    if (obj_make_cb_ste(s, c, &ste) == ERR_NONE) {
-        for (struct sid_state *st = smmu_object_next_bound_sid(s, cb_index, NULL); st;
-             st = smmu_object_next_bound_sid(s, cb_index, st))
-            obj_write_ste(s, st->sid, &ste);
-    }
+    obj_cb_rewrite_stes(s, c);
     return SYSCALL_OK;
 }
 
@@ -115,6 +110,106 @@ static struct syscall_error decode_tlb_invalidate(struct invocation *inv, struct
         return e;
     }
     obj_note_hw(s, smmu_tlbi_s2_range(s->dev, c->vmid, va, size, 0));
+    return SYSCALL_OK;
+}
+
+/* Bytes the CD table's top level occupies: the CDs themselves (linear), or the level-1
+ * descriptors (2-level; 4K leaves hold 64 CDs, 64K leaves 1024). */
+static uint64_t cd_table_bytes(unsigned fmt, unsigned cdmax)
+{
+    if (fmt == STE0_S1FMT_LINEAR)
+        return (uint64_t)CD_SIZE << cdmax;
+    unsigned leaf_bits = fmt == STE0_S1FMT_4K_L2 ? 6u : 10u;
+    return 8ULL << (cdmax > leaf_bits ? cdmax - leaf_bits : 0);
+}
+
+static struct syscall_error decode_assign_cd(struct invocation *inv, struct smmu_instance *s, struct cb_state *c)
+{
+    if (obj_truncated(inv, ARMCBAssignCDTable_NWORDS, 0))
+        return syscall_err(seL4_TruncatedMessage);
+    struct vspace_obj *vs = vspace_from_cap(c->vspace_slot.cap);
+    if (!vs || !s->dev->f.s1)
+        return syscall_err(seL4_IllegalOperation); /* nesting needs the stage 2 and stage 1 */
+    if (c->has_cd)
+        return syscall_err(seL4_DeleteFirst);
+    seL4_Word ipa = inv->mr[ARMCBAssignCDTable_cd_table];
+    seL4_Word fmt = inv->mr[ARMCBAssignCDTable_fmt];
+    seL4_Word cdmax = inv->mr[ARMCBAssignCDTable_cdmax];
+    if (fmt > STE0_S1FMT_64K_L2 || (fmt != STE0_S1FMT_LINEAR && !s->dev->f.cd2l))
+        return syscall_invalid_arg(ARMCBAssignCDTable_fmt);
+    if (cdmax > s->dev->f.ssid_bits) {
+        struct syscall_error e = syscall_range(0, s->dev->f.ssid_bits);
+        e.invalid_argument = ARMCBAssignCDTable_cdmax;
+        return e;
+    }
+    if (!IS_ALIGNED(ipa, CD_SIZE))
+        return syscall_err(seL4_AlignmentError);
+    uint64_t limit = 1ULL << vs->pt.fmt.ia_bits, bytes = cd_table_bytes((unsigned)fmt, (unsigned)cdmax);
+    if (ipa >= limit || bytes > limit - ipa) {
+        struct syscall_error e = syscall_range(0, limit - bytes);
+        e.invalid_argument = ARMCBAssignCDTable_cd_table;
+        return e;
+    }
+    /* invoke: every bound SID becomes nested; forget what was cached for the VMID. */
+    c->has_cd = true;
+    c->cd_table = ipa;
+    c->cd_fmt = (uint8_t)fmt;
+    c->cd_max = (uint8_t)cdmax;
+    obj_cb_rewrite_stes(s, c);
+    obj_note_hw(s, smmu_tlbi_vmid(s->dev, c->vmid));
+    return SYSCALL_OK;
+}
+
+/* CFGI_CD_ALL for every SID bound to the CB, one CMD_SYNC: the guest changed its CDs. */
+static struct syscall_error cd_invalidate(struct smmu_instance *s, struct cb_state *c)
+{
+    struct smmu_cmd cmds[64];
+    unsigned n = 0, cb = (unsigned)(c - s->cbs);
+    for (struct sid_state *st = smmu_object_next_bound_sid(s, cb, NULL); st;
+         st = smmu_object_next_bound_sid(s, cb, st)) {
+        if (n == ARRAY_SIZE(cmds)) {
+            obj_note_hw(s, smmu_cmdq_submit(s->dev, cmds, n));
+            n = 0;
+        }
+        cmds[n++] = (struct smmu_cmd){ .op = SMMU_CMD_CFGI_CD_ALL, .cfgi_cd_all = { .sid = st->sid } };
+    }
+    if (n)
+        obj_note_hw(s, smmu_cmdq_submit(s->dev, cmds, n));
+    return SYSCALL_OK;
+}
+
+/* Stage-1 TLB maintenance for the guest: TLBI_NH_ASID or TLBI_NH_VA ranges, always with
+ * this CB's VMID, so nothing of another VM can be touched. */
+static struct syscall_error s1_tlb_invalidate(struct invocation *inv, struct smmu_instance *s, struct cb_state *c)
+{
+    if (obj_truncated(inv, ARMCBS1TLBInvalidate_NWORDS, 0))
+        return syscall_err(seL4_TruncatedMessage);
+    seL4_Word asid = inv->mr[ARMCBS1TLBInvalidate_asid];
+    seL4_Word va = inv->mr[ARMCBS1TLBInvalidate_vaddr], size = inv->mr[ARMCBS1TLBInvalidate_size];
+    seL4_Word asid_max = s->dev->f.asid16 ? 0xffff : 0xff;
+    if (asid > asid_max) {
+        struct syscall_error e = syscall_range(0, asid_max);
+        e.invalid_argument = ARMCBS1TLBInvalidate_asid;
+        return e;
+    }
+    if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE))
+        return syscall_err(seL4_AlignmentError);
+    if (size != 0 && (va >> 48 != 0 || size > (1ULL << 48) - va)) {
+        struct syscall_error e = syscall_range(0, 1ULL << 48);
+        e.invalid_argument = ARMCBS1TLBInvalidate_vaddr;
+        return e;
+    }
+    if (size == 0) {
+        struct smmu_cmd cmd = { .op = SMMU_CMD_TLBI_NH_ASID,
+                                .tlbi_asid = { .vmid = c->vmid, .asid = (uint16_t)asid } };
+        obj_note_hw(s, smmu_cmdq_submit(s->dev, &cmd, 1));
+        return SYSCALL_OK;
+    }
+    struct smmu_cmd cmds[TLBI_MAX_PAGE_CMDS];
+    err_t e;
+    unsigned n = smmu_tlbi_s1_build(&s->dev->f, c->vmid, (uint16_t)asid, va, size, cmds, ARRAY_SIZE(cmds), &e);
+    if (n)
+        obj_note_hw(s, smmu_cmdq_submit(s->dev, cmds, n));
     return SYSCALL_OK;
 }
 
@@ -143,6 +238,23 @@ struct syscall_error decode_cb_invocation(struct invocation *inv)
         return SYSCALL_OK;
     case ARMCBTLBInvalidate:
         return decode_tlb_invalidate(inv, s, c);
+    case ARMCBAssignCDTable:
+        return decode_assign_cd(inv, s, c);
+    case ARMCBUnassignCDTable:
+        if (!c->has_cd)
+            return syscall_err(seL4_IllegalOperation);
+        c->has_cd = false;
+        obj_cb_rewrite_stes(s, c); /* back to stage 2 only */
+        obj_note_hw(s, smmu_tlbi_vmid(s->dev, c->vmid));
+        return SYSCALL_OK;
+    case ARMCBCDInvalidate:
+        if (!c->has_cd)
+            return syscall_err(seL4_IllegalOperation);
+        return cd_invalidate(s, c);
+    case ARMCBS1TLBInvalidate:
+        if (!c->has_cd)
+            return syscall_err(seL4_IllegalOperation);
+        return s1_tlb_invalidate(inv, s, c);
     default:
         return syscall_err(seL4_IllegalOperation);
     }

@@ -16,6 +16,8 @@ void obj_note_hw(struct smmu_instance *s, err_t e);
 /* The STE a SID bound to `cb` should hold: stage 2 over the CB's VSpace, or abort. */
 err_t obj_make_cb_ste(struct smmu_instance *s, const struct cb_state *cb, struct ste *out);
 void obj_write_ste(struct smmu_instance *s, uint32_t sid, const struct ste *ste);
+/* Rewrite the STE of every SID bound to `cb` from its current state. */
+void obj_cb_rewrite_stes(struct smmu_instance *s, struct cb_state *cb);
 void obj_cb_unassign(struct smmu_instance *s, unsigned dev_id, struct cb_state *cb);
 /* The invoke halves of GetSID and GetCB (also used at boot for pre-generated caps). */
 void obj_issue_sid(struct sid_state *rec, unsigned dev_id, uint32_t sid, cte_t *parent, cte_t *dest);

@@ -7,6 +7,7 @@
 #include "lib/bits.h"
 #include "lib/string.h"
 #include "object_internal.h"
+#include "smmuv3/cd.h"
 #include "smmuv3/tlb.h"
 
 static struct smmu_instance instances[KERNEL_MAX_SMMUS];
@@ -101,7 +102,21 @@ err_t obj_make_cb_ste(struct smmu_instance *s, const struct cb_state *cb, struct
         .sl0 = pt_format_sl0(&vs->pt.fmt),
         .record_faults = true,
     };
-    return make_s2_ste(&s->dev->f, &c, out);
+    if (!cb->has_cd)
+        return make_s2_ste(&s->dev->f, &c, out);
+    struct ste_s1_config s1 = { .cd_table = cb->cd_table, .fmt = cb->cd_fmt, .cdmax = cb->cd_max };
+    return make_nested_ste(&s->dev->f, &s1, &c, out);
+}
+
+void obj_cb_rewrite_stes(struct smmu_instance *s, struct cb_state *cb)
+{
+    unsigned cb_index = (unsigned)(cb - s->cbs);
+    struct ste ste;
+    if (obj_make_cb_ste(s, cb, &ste) != ERR_NONE)
+        ste = make_abort_ste();
+    for (struct sid_state *st = smmu_object_next_bound_sid(s, cb_index, NULL); st;
+         st = smmu_object_next_bound_sid(s, cb_index, st))
+        obj_write_ste(s, st->sid, &ste);
 }
 
 void obj_write_ste(struct smmu_instance *s, uint32_t sid, const struct ste *ste)
@@ -170,6 +185,7 @@ void obj_cb_unassign(struct smmu_instance *s, unsigned dev_id, struct cb_state *
          st = smmu_object_next_bound_sid(s, cb_index, st))
         obj_write_ste(s, st->sid, &abort_ste);
     obj_note_hw(s, smmu_tlbi_vmid(s->dev, cb->vmid));
+    cb->has_cd = false; /* nesting needs the stage 2 */
     cte_delete_one(&cb->vspace_slot); /* a kernel copy: dropping it finalises nothing */
 }
 

@@ -22,6 +22,11 @@ struct sid_state {
 struct cb_state {
     bool issued;
     uint16_t vmid;     /* the SMMU-side VMID of this context */
+    /* Nested scheme: the guest's CD table (an IPA in the VSpace), never read by the kernel. */
+    bool has_cd;
+    uint8_t cd_fmt;    /* STE0_S1FMT_* */
+    uint8_t cd_max;    /* S1CDMax */
+    uint64_t cd_table;
     cte_t vspace_slot; /* kernel-held copy of the assigned VSpace cap (capVSKernelCopy = 1) */
     uint32_t bound_sids;
 };

@@ -204,6 +204,32 @@
 
 #define STE3_S2TTB GENMASK(51, 4)
 
+#define STE0_S1FMT_LINEAR 0u
+#define STE0_S1FMT_4K_L2 1u  /* 2-level CD table, 4 KiB level-2 tables */
+#define STE0_S1FMT_64K_L2 2u /* 2-level CD table, 64 KiB level-2 tables */
+
+/* ---- Context descriptors (5.4): 64 bytes, 8 dwords ------------------------------------- */
+#define CD_DWORDS 8
+#define CD_SIZE 64u
+#define CD0_T0SZ GENMASK(5, 0)
+#define CD0_TG0 GENMASK(7, 6)
+#define CD0_IR0 GENMASK(9, 8)
+#define CD0_OR0 GENMASK(11, 10)
+#define CD0_SH0 GENMASK(13, 12)
+#define CD0_EPD0 BIT(14)
+#define CD0_ENDI BIT(15)
+#define CD0_EPD1 BIT(30)
+#define CD0_V BIT(31)
+#define CD0_IPS GENMASK(34, 32)
+#define CD0_AFFD BIT(35)
+#define CD0_AA64 BIT(41)
+#define CD0_R BIT(45)
+#define CD0_A BIT(46)
+#define CD0_ASET BIT(47)
+#define CD0_ASID GENMASK(63, 48)
+#define CD1_TTB0 GENMASK(51, 4)
+#define CD3_MAIR GENMASK(63, 0)
+
 /* ---- Level-1 stream table descriptor (5.1) --------------------------------------------- */
 #define L1STD_SPAN GENMASK(4, 0)
 #define L1STD_L2PTR GENMASK(51, 6)

@@ -19,6 +19,10 @@ unsigned smmu_tlbi_s2_build(const struct smmu_features *f, uint16_t vmid, ipa_t 
                             uint64_t size, unsigned ttl, struct smmu_cmd *out, unsigned max,
                             err_t *err);
 
+/* The same for stage-1 VAs of `asid` in `vmid` (TLBI_NH_VA; leaf level unknown). */
+unsigned smmu_tlbi_s1_build(const struct smmu_features *f, uint16_t vmid, uint16_t asid, iova_t va,
+                            uint64_t size, struct smmu_cmd *out, unsigned max, err_t *err);
+
 /* Build and submit with one CMD_SYNC. */
 err_t smmu_tlbi_s2_range(struct smmu *smmu, uint16_t vmid, ipa_t ipa, uint64_t size, unsigned ttl);
 

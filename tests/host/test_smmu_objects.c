@@ -455,6 +455,78 @@ static void test_disable_and_init(void **state)
     assert_int_equal(device_view(0x20, 0x30000000, true, &pa), DEV_ABORT); /* never issued */
 }
 
+static unsigned count_since(unsigned from, uint8_t op, uint16_t vmid, bool check_vmid)
+{
+    unsigned n = 0;
+    for (unsigned i = from; i < fx.sd.nlog; i++)
+        if (FIELD_GET(CMD0_OPCODE, fx.sd.log[i][0]) == op &&
+            (!check_vmid || FIELD_GET(CMD0_VMID, fx.sd.log[i][0]) == vmid))
+            n++;
+    return n;
+}
+
+static void test_nested_cd_table(void **state)
+{
+    (void)state;
+    seL4_CPtr sid_a = bi.smmu[0].sids.start, sid_b = sid_a + 1, cb = bi.smmu[0].cbs.start;
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x1000, 0, 0), seL4_IllegalOperation); /* no stage 2 yet */
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid_a, cb), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid_b, cb), seL4_NoError);
+    assert_int_equal(seL4_ARM_CB_CDInvalidate(cb), seL4_IllegalOperation);
+    assert_int_equal(seL4_ARM_CB_S1TLBInvalidate(cb, 1, 0, 0), seL4_IllegalOperation);
+
+    /* What the kernel validates: format (no CD2L here), S1CDMax against SSIDSIZE (0),
+     * alignment, and the table inside the VSpace's 40-bit IPA range. */
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x1000, 1, 0), seL4_InvalidArgument);
+    assert_int_equal(seL4_GetMR(0), 1);
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x1000, 0, 1), seL4_RangeError);
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x1010, 0, 0), seL4_AlignmentError);
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 1ULL << 40, 0, 0), seL4_RangeError);
+
+    unsigned from = fx.sd.nlog;
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x7fffc0, 0, 0), seL4_NoError);
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x1000, 0, 0), seL4_DeleteFirst);
+    uint64_t ste[8];
+    standin_fetch_ste(&fx.sd, 0x18, ste);
+    assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CONFIG_NESTED);
+    assert_int_equal(ste[0] & STE0_S1CTXPTR, 0x7fffc0);
+    assert_int_equal(FIELD_GET(STE0_S1CDMAX, ste[0]), 0);
+    assert_int_equal(FIELD_GET(STE2_S2VMID, ste[2]), 1);
+    struct vspace_obj *v = vspace_from_cap(((cte_t *)plat_phys_to_virt(
+        cap_cnode_cap_get_capCNodePtr_pfn(root.cspace_root.cap) << 12))[vs].cap);
+    assert_non_null(v);
+    assert_int_equal(ste[3] & STE3_S2TTB, v->pt.root); /* the guest's CD is an IPA of this VSpace */
+    assert_int_equal(count_since(from, CMD_OP_TLBI_S12_VMALL, 1, true), 1);
+
+    /* Guest-requested maintenance: only this CB's StreamIDs and VMID. */
+    from = fx.sd.nlog;
+    assert_int_equal(seL4_ARM_CB_CDInvalidate(cb), seL4_NoError);
+    assert_int_equal(count_since(from, CMD_OP_CFGI_CD_ALL, 0, false), 2);
+    from = fx.sd.nlog;
+    assert_int_equal(seL4_ARM_CB_S1TLBInvalidate(cb, 5, 0, 0), seL4_NoError);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_NH_ASID, 1, true), 1);
+    assert_int_equal(FIELD_GET(CMD0_ASID, fx.sd.log[from][0]), 5);
+    from = fx.sd.nlog;
+    assert_int_equal(seL4_ARM_CB_S1TLBInvalidate(cb, 5, 0x400000, 0x3000), seL4_NoError);
+    assert_true(count_since(from, CMD_OP_TLBI_NH_VA, 1, true) >= 1);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_NH_VA, 1, false), count_since(from, CMD_OP_TLBI_NH_VA, 1, true));
+    assert_int_equal(seL4_ARM_CB_S1TLBInvalidate(cb, 0x10000, 0, 0), seL4_RangeError);
+    assert_int_equal(seL4_ARM_CB_S1TLBInvalidate(cb, 5, 0x400800, 0x1000), seL4_AlignmentError);
+
+    /* Unassign: stage 2 only again; unassigning the VSpace drops the CD table too. */
+    assert_int_equal(seL4_ARM_CB_UnassignCDTable(cb), seL4_NoError);
+    standin_fetch_ste(&fx.sd, 0x10, ste);
+    assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CONFIG_S2);
+    assert_int_equal(seL4_ARM_CB_UnassignCDTable(cb), seL4_IllegalOperation);
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x2000, 0, 0), seL4_NoError);
+    assert_int_equal(seL4_ARM_CB_UnassignVspace(cb), seL4_NoError);
+    assert_int_equal(seL4_ARM_CB_CDInvalidate(cb), seL4_IllegalOperation);
+    paddr_t pa;
+    assert_int_equal(device_view(0x10, 0, false, &pa), DEV_ABORT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +539,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_global_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eventq_invocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disable_and_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_cd_table, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

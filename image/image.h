@@ -42,6 +42,7 @@ bool scenario_unmap_stale(struct image_ctx *ctx);
 bool scenario_cpu_shares_s2(struct image_ctx *ctx);  /* scenario_cpu_s2.c */
 bool scenario_roottask_trap(struct image_ctx *ctx);  /* scenario_roottask.c */
 bool scenario_roottask_smmu(struct image_ctx *ctx);
+bool scenario_roottask_nested(struct image_ctx *ctx);
 bool scenario_roottask_isolation(struct image_ctx *ctx);
 
 #endif

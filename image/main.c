@@ -31,6 +31,8 @@ static const struct scenario scenarios[] = {
       scenario_roottask_isolation },
     { "roottask-smmu", "the root task grants edu0 DMA to its pages through capabilities, then takes it back",
       scenario_roottask_smmu },
+    { "roottask-nested", "nested: the root task builds its own CD and stage-1 tables; the SMMU walks them through stage 2",
+      scenario_roottask_nested },
 };
 
 #define BOOTARGS_KEY "scenario="

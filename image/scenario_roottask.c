@@ -351,3 +351,60 @@ bool scenario_roottask_smmu(struct image_ctx *ctx)
     kprintf("  StreamID 0x%x after the run: %s\n", ctx->edu[0].sid, aborts ? "abort" : "NOT abort");
     return ok && fault_seen && aborts && n * 4 == 64; /* one record per 4 bytes of the faulting DMA */
 }
+
+/* roottask-nested: the root task acts as a guest's SMMU driver (nested scheme): its own CD
+ * and stage-1 tables, bound with seL4_ARM_CB_AssignCDTable; the kernel side checks the
+ * SMMU's records: the malicious stage-1 entry faults at stage 2 with the IPA it named, and
+ * the stage-1 unmap + invalidation request faults at stage 1. */
+bool scenario_roottask_nested(struct image_ctx *ctx)
+{
+    if (ctx->n_edu < 1 || !ctx->plat.smmu_present)
+        return false;
+    struct roottask_kernel *k = roottask_kernel_get(ctx);
+    if (!k)
+        return false;
+    struct smmu_env *env = smmu_env_get(ctx);
+    if (!env->smmu.f.s1) {
+        kprintf("  the SMMU has no stage 1\n");
+        return false;
+    }
+    env_drain_events(env, NULL, false);
+    struct user_thread t;
+    struct user_stop stop;
+    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_NESTED, 0, &k->bi);
+    user_run(&t, user_kernel_call, &k->thread, &stop);
+    user_stop_print(&stop);
+    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
+
+    /* Records: first the stage-2 fault of the malicious entry, then the stage-1 fault. */
+    struct smmu_event ev;
+    unsigned s2_faults = 0, s1_faults = 0, other = 0;
+    bool s2_right = false, s1_right = false;
+    for (unsigned i = 0; i < 4096 && smmu_eventq_pop(&env->smmu, &ev); i++) {
+        if (ev.type == EVT_F_TRANSLATION && ev.stage2) {
+            s2_faults++;
+            if (s2_faults == 1) {
+                s2_right = ev.sid == ctx->edu[0].sid && ev.input_addr == RT_NESTED_IOVA_EVIL &&
+                           ev.ipa == RT_NESTED_EVIL_IPA;
+                kprintf("    event: F_TRANSLATION sid 0x%x IOVA 0x%llx, stage 2 at IPA 0x%llx\n", ev.sid,
+                        (unsigned long long)ev.input_addr, (unsigned long long)ev.ipa);
+            }
+        } else if (ev.type == EVT_F_TRANSLATION) {
+            s1_faults++;
+            if (s1_faults == 1) {
+                s1_right = ev.sid == ctx->edu[0].sid && ev.input_addr == RT_NESTED_IOVA_DST;
+                kprintf("    event: F_TRANSLATION sid 0x%x IOVA 0x%llx, stage 1\n", ev.sid,
+                        (unsigned long long)ev.input_addr);
+            }
+        } else {
+            other++;
+            kprintf("    event: %s sid 0x%x addr 0x%llx\n", smmu_event_name(ev.type), ev.sid,
+                    (unsigned long long)ev.input_addr);
+        }
+    }
+    kprintf("  SMMU records: %u stage-2 faults (malicious stage-1 entry), %u stage-1 faults (unmapped "
+            "IOVA), %u others\n", s2_faults, s1_faults, other);
+    struct ste now, abort_ste = make_abort_ste();
+    bool aborts = smmu_read_ste(&env->smmu, ctx->edu[0].sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
+    return ok && s2_faults >= 1 && s2_right && s1_faults >= 1 && s1_right && other == 0 && aborts;
+}

@@ -25,7 +25,16 @@ enum roottask_request {
     RT_REQ_UNMAP_READ = 10, /* kernel: map an edu page, read, Page_Unmap, read (faults) */
     RT_REQ_GET_ADDRESS = 11,/* kernel: x3 seL4_ARM_Page_GetAddress on its IPC buffer frame */
     RT_REQ_SMMU = 12,       /* kernel: give edu0 DMA access to its VSpace, then take it back */
+    RT_REQ_NESTED = 13,     /* kernel: act as a guest driver: own CD + stage 1, nested DMA */
 };
+
+/* RT_REQ_NESTED: where the guest puts its CD / stage-1 tables / pages (IPAs), the stage-1
+ * IOVAs the device uses, and the IPA outside its VSpace a malicious entry points at. */
+#define RT_NESTED_IPA_BASE 0x21000000ULL
+#define RT_NESTED_IOVA_SRC 0x1000ULL
+#define RT_NESTED_IOVA_DST 0x2000ULL
+#define RT_NESTED_IOVA_EVIL 0x3000ULL
+#define RT_NESTED_EVIL_IPA 0x3f000000ULL
 
 /* IOVAs (= IPAs of the root task's VSpace) used by RT_REQ_SMMU: the kernel side checks the
  * SMMU's event records against them. */

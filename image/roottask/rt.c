@@ -19,6 +19,8 @@ _Noreturn void roottask_entry(const seL4_BootInfo *bootinfo, seL4_IPCBuffer *ipc
     seL4_Word result;
     if (request == RT_REQ_MAIN)
         result = root_main(bootinfo);
+    else if (request == RT_REQ_NESTED)
+        result = root_nested_demo(bootinfo);
     else if (request == RT_REQ_SMMU)
         result = root_smmu_demo(bootinfo);
     else if (request == RT_REQ_UNMAP_READ)

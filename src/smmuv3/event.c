@@ -21,7 +21,7 @@ void smmu_event_decode(const uint64_t raw[4], struct smmu_event *e)
         e->raw[i] = raw[i];
     e->type = (uint8_t)FIELD_GET(EVT0_TYPE, raw[0]);
     e->sid = (uint32_t)FIELD_GET(EVT0_SID, raw[0]);
-    e->ssv = (raw[0] & EVT0_SSV) != 0;
+    e->ssv = (raw[0] & EVT0_SSV) != 0 || e->type == EVT_C_BAD_SUBSTREAMID; /* 7.3.9: always valid */
     e->ssid = e->ssv ? (uint32_t)FIELD_GET(EVT0_SSID, raw[0]) : 0;
     e->stall = (raw[1] & EVT1_STALL) != 0;
     e->is_read = (raw[1] & EVT1_RNW) != 0;

@@ -108,8 +108,16 @@ bench_invocations() {
     done
 }
 
+# Stream-table memory of a 32-bit-StreamID SMMU: bytes per populated StreamID with the
+# 2-level table (level 1 + the level-2 arrays really allocated) against a linear table.
+bench_strtab() {
+    local b
+    b=$(bin bench_strtab) || { FAILED=1; return; }
+    "$b" || FAILED=1
+}
+
 # Append new sections here and to SECTIONS.
-SECTIONS=(pgtable tlbi invocations)
+SECTIONS=(pgtable tlbi invocations strtab)
 
 [ $# -gt 0 ] && SECTIONS=("$@")
 have_valgrind || echo "run.sh: valgrind not found: instruction counts skipped" >&2

@@ -62,6 +62,14 @@ _start:
     b       exc_common
     .endm
 
+/* An IRQ taken at EL2 itself: only inside the kernel's wait (src/plat/qemu-virt/irq.c
+ * unmasks PSTATE.I around a wfi), on the kernel stack. el2_irq saves what a C call may
+ * clobber, handles every pending interrupt and returns to the interrupted code. */
+    .macro  irq_vector
+    .balign 0x80
+    b       el2_irq
+    .endm
+
 /* Exceptions from a lower EL (a user thread at EL0; image/user_entry.S): SP_EL2 points at
  * the running thread's struct user_context, so x0/x1 go straight into it and user_trap
  * saves the rest and returns to the kernel's user_enter caller. */
@@ -81,7 +89,7 @@ el2_vectors:
     vector  2       /*                      FIQ */
     vector  3       /*                      SError */
     vector  4       /* current EL, SP_ELx: synchronous */
-    vector  5
+    irq_vector      /*                      IRQ (the kernel's wait) */
     vector  6
     vector  7
     user_vector 8   /* lower EL, AArch64: synchronous (SVC, aborts, traps) */
@@ -92,6 +100,44 @@ el2_vectors:
     user_vector 13
     user_vector 14
     user_vector 15
+
+/* x0..x18, x29, x30, ELR_EL2, SPSR_EL2: 23 words, rounded to keep SP 16-byte aligned. */
+#define IRQ_FRAME_SIZE (24 * 8)
+
+    .text
+el2_irq:
+    sub     sp, sp, #IRQ_FRAME_SIZE
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x29, [sp, #144]
+    mrs     x0, elr_el2
+    mrs     x1, spsr_el2
+    stp     x30, x0, [sp, #160]
+    str     x1, [sp, #176]
+    bl      plat_irq_handle_pending
+    ldr     x1, [sp, #176]
+    ldp     x30, x0, [sp, #160]
+    msr     elr_el2, x0
+    msr     spsr_el2, x1
+    ldp     x18, x29, [sp, #144]
+    ldp     x16, x17, [sp, #128]
+    ldp     x14, x15, [sp, #112]
+    ldp     x12, x13, [sp, #96]
+    ldp     x10, x11, [sp, #80]
+    ldp     x8, x9, [sp, #64]
+    ldp     x6, x7, [sp, #48]
+    ldp     x4, x5, [sp, #32]
+    ldp     x2, x3, [sp, #16]
+    ldp     x0, x1, [sp, #0]
+    add     sp, sp, #IRQ_FRAME_SIZE
+    eret
 
 /* Frame layout (struct exc_frame in exc.h): x0..x30 at 8*n, then the interrupted SP. */
 #define EXC_FRAME_SIZE (32 * 8)

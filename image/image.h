@@ -44,5 +44,17 @@ bool scenario_roottask_trap(struct image_ctx *ctx);  /* scenario_roottask.c */
 bool scenario_roottask_smmu(struct image_ctx *ctx);
 bool scenario_roottask_nested(struct image_ctx *ctx);
 bool scenario_roottask_isolation(struct image_ctx *ctx);
+bool scenario_roottask_faults(struct image_ctx *ctx);  /* scenario_faults.c */
+bool scenario_vm_nested(struct image_ctx *ctx);        /* scenario_vm.c */
+bool scenario_vm_isolation(struct image_ctx *ctx);
+bool scenario_vm_huge(struct image_ctx *ctx);
+bool scenario_vm_legacy_dma(struct image_ctx *ctx);
+bool scenario_vm_guest_invalidation(struct image_ctx *ctx);
+
+/* The edu at PCI device 4 (00:04.0, StreamID 0x20) keeps edu's default 28-bit DMA mask
+ * (tests/qemu/run-scenario.sh): it cannot reach RAM (at 1 GiB and above) by itself, only
+ * through an IOMMU window below 256 MiB (scenario vm-legacy-dma). */
+#define IMAGE_EDU_LEGACY_DEV 4u
+static inline bool image_edu_is_legacy(const struct edu *edu) { return edu->fn->dev == IMAGE_EDU_LEGACY_DEV; }
 
 #endif

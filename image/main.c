@@ -33,6 +33,18 @@ static const struct scenario scenarios[] = {
       scenario_roottask_smmu },
     { "roottask-nested", "nested: the root task builds its own CD and stage-1 tables; the SMMU walks them through stage 2",
       scenario_roottask_nested },
+    { "roottask-faults", "the root task handles SMMU faults: eventq and gerror interrupts through IRQ handler caps",
+      scenario_roottask_faults },
+    { "vm-nested", "two VMs at EL1, each with its own VSpace, CB and edu: guest CD + stage 1, nested DMA",
+      scenario_vm_nested },
+    { "vm-isolation", "VM A aims its device (stage-1 entry, CD) and its CPU at VM B's memory: stage 2 stops it",
+      scenario_vm_isolation },
+    { "vm-huge", "a 2M stage-2 block behind 4K stage-1 pages, and a 2M stage-1 block behind 4K stage-2 pages",
+      scenario_vm_huge },
+    { "vm-legacy-dma", "a 28-bit DMA master reaches a buffer above 4 GiB through a guest's stage-1 window",
+      scenario_vm_legacy_dma },
+    { "vm-guest-invalidation", "guest stage-1 unmap + invalidation hypercall; invalid and cross-VM requests",
+      scenario_vm_guest_invalidation },
 };
 
 #define BOOTARGS_KEY "scenario="

@@ -11,6 +11,7 @@
 #include "plat/plat.h"
 #include "object/smmu_boot.h"
 #include "object/smmu_object.h"
+#include "plat/qemu-virt/irq.h"
 #include "plat/qemu-virt/uart.h"
 #include "smmu_boot_config.h"
 #include "smmu_env.h"
@@ -117,6 +118,41 @@ static bool make_root_vspace(struct image_ctx *ctx)
     return true;
 }
 
+/* The boot table's entry for the SMMU this image drives (the device tree's, at
+ * ctx->plat.smmu_base): its SMMU id, or -1. A table from dt2smmu names SMMUs by register
+ * base; a hand-written one has no base, and its SMMU 0 is the device tree's. The table's
+ * interrupts and StreamID width are checked against the DTB and the hardware. */
+static int boot_table_smmu_id(const struct image_ctx *ctx, const struct smmu_env *env)
+{
+    for (unsigned i = 0; i < SMMU_BOOT_NSMMUS; i++) {
+        const struct smmu_boot_smmu *t = &smmu_boot_smmus[i];
+        if (t->base ? t->base != ctx->plat.smmu_base : t->smmu_id != 0)
+            continue;
+        if (t->sid_bits > env->smmu.f.sid_bits)
+            kprintf("  boot table: SMMU %u needs %u SID bits, the hardware has %u\n", t->smmu_id, t->sid_bits,
+                    env->smmu.f.sid_bits);
+        if (t->base) {
+            unsigned agree = 0;
+            for (unsigned q = 0; q < SMMU_IRQ_COUNT; q++) {
+                uint32_t dt = ctx->plat.smmu_irq[q].present ? ctx->plat.smmu_irq[q].intid : 0;
+                if (t->irq[q] == dt)
+                    agree++;
+                else
+                    kprintf("  boot table: SMMU %u %s interrupt INTID %u, the device tree's %u\n", t->smmu_id,
+                            smmu_irq_names[q], t->irq[q], dt);
+            }
+            kprintf("  boot table (dt2smmu): SMMU %u at 0x%llx size 0x%llx, %u SID bits needed; %s\n", t->smmu_id,
+                    (unsigned long long)t->base, (unsigned long long)t->size, t->sid_bits,
+                    agree == SMMU_IRQ_COUNT && t->size == ctx->plat.smmu_size ? "the device tree agrees"
+                                                                             : "the device tree DIFFERS");
+        }
+        return t->smmu_id;
+    }
+    kprintf("  boot table: no SMMU at 0x%llx (the device tree's): no SMMU caps\n",
+            (unsigned long long)ctx->plat.smmu_base);
+    return -1;
+}
+
 struct roottask_kernel *roottask_kernel_get(struct image_ctx *ctx)
 {
     if (rk.booted)
@@ -136,27 +172,63 @@ struct roottask_kernel *roottask_kernel_get(struct image_ctx *ctx)
             cfg.regions[cfg.n_regions++] =
                 (struct kernel_boot_region){ bar0->cpu_addr, bar0->size, true };
     }
+    unsigned n_device = cfg.n_regions - 1;
+    /* Normal untyped above 4 GiB for the VMs (image/vm.c), if RAM reaches there (the runner
+     * gives QEMU 4 GiB): VM memory is then high memory, which a 28-bit DMA master reaches
+     * only through an IOMMU window (vm-legacy-dma). It lies beyond the image pool. */
+    paddr_t pool_end = ctx->pool.base + (uint64_t)ctx->pool.npages * PAGE_SIZE;
+    bool vm_mem = cfg.n_regions < KERNEL_BOOT_MAX_REGIONS && pool_end <= ROOTTASK_VM_MEM_BASE &&
+                  ctx->plat.ram_base + ctx->plat.ram_size >= ROOTTASK_VM_MEM_BASE + ROOTTASK_VM_MEM_SIZE;
+    if (vm_mem)
+        cfg.regions[cfg.n_regions++] =
+            (struct kernel_boot_region){ ROOTTASK_VM_MEM_BASE, ROOTTASK_VM_MEM_SIZE, false };
     /* The SMMU becomes reachable through capabilities: SIDControl/CBControl caps, and the
-     * SID and CB caps of config/smmu.conf (compiled into smmu_boot_config.h). */
+     * SID and CB caps of the boot table (smmu_boot_config.h: from the DTB through dt2smmu,
+     * or the hand-written config/smmu.conf), under the SMMU id the table gives it. */
+    int smmu_id = -1;
     if (ctx->plat.smmu_present) {
         struct smmu_env *env = smmu_env_get(ctx);
-        for (unsigned i = 0; i < SMMU_BOOT_NSMMUS; i++)
-            if (smmu_boot_smmus[i].smmu_id == 0 && smmu_boot_smmus[i].sid_bits > env->smmu.f.sid_bits)
-                kprintf("  config/smmu.conf: SMMU 0 has %u SID bits, the hardware %u\n",
-                        smmu_boot_smmus[i].sid_bits, env->smmu.f.sid_bits);
-        smmu_object_register(0, &env->smmu);
-        smmu_boot_set_table(smmu_boot_sids, SMMU_BOOT_NSIDS);
+        int id = boot_table_smmu_id(ctx, env);
+        smmu_id = id;
+        if (id >= 0) {
+            smmu_object_register((unsigned)id, &env->smmu);
+            smmu_boot_set_table(smmu_boot_sids, SMMU_BOOT_NSIDS);
+        }
     }
+    /* The interrupt controller first: kernel_boot asks it which INTIDs exist. */
+    err_t ie = plat_irq_init(&ctx->plat);
+    const struct gic *gic = plat_irq_gic();
+    if (gic)
+        kprintf("  interrupts: GICv%u, distributor 0x%llx, %s 0x%llx, INTIDs 0..%u, EL2 timer PPI INTID %u\n",
+                gic->version, (unsigned long long)gic->gicd, gic->version == 2 ? "CPU interface" : "redistributor",
+                (unsigned long long)(gic->version == 2 ? gic->gicc : gic->gicr), gic->nr_irqs - 1,
+                gic->timer_intid);
+    else
+        kprintf("  interrupts: no usable GIC (%s): no IRQ handlers can be issued\n", err_name(ie));
     err_t e = kernel_boot(&cfg, &rk.thread, &rk.bi);
     if (e != ERR_NONE) {
         kprintf("  kernel_boot: %s\n", err_name(e));
         return NULL;
     }
+    /* The SMMU's wired interrupts, for the root task's IRQControl_Get (the DT's flags: 1 and
+     * 2 are edges, 4 and 8 levels). */
+    if (smmu_id >= 0 && (seL4_Word)smmu_id < rk.bi.numSMMUs) {
+        seL4_SMMUBootInfo *sb = &rk.bi.smmu[smmu_id];
+        for (unsigned i = 0; i < SMMU_IRQ_COUNT && i < ARRAY_SIZE(sb->irq); i++) {
+            const struct plat_irq *q = &ctx->plat.smmu_irq[i];
+            sb->irq[i] = q->present ? q->intid : 0;
+            if (q->present && (q->flags & 3u))
+                sb->irqEdge |= 1u << i;
+        }
+    }
     if (smmu_boot_skipped())
         kprintf("  %u configured StreamID(s) could not be issued\n", smmu_boot_skipped());
     kprintf("  kernel booted: %u KiB of untyped at 0x%llx, %u device region(s), root CNode 2^%u\n",
-            ROOTTASK_KERNEL_MEM_PAGES * 4u, (unsigned long long)mem, cfg.n_regions - 1,
+            ROOTTASK_KERNEL_MEM_PAGES * 4u, (unsigned long long)mem, n_device,
             ROOTTASK_ROOT_CNODE_RADIX);
+    if (vm_mem)
+        kprintf("  VM memory: %llu MiB of untyped at 0x%llx (above 4 GiB)\n",
+                (unsigned long long)(ROOTTASK_VM_MEM_SIZE >> 20), (unsigned long long)ROOTTASK_VM_MEM_BASE);
     if (!make_root_vspace(ctx)) {
         kprintf("  the root task's VSpace object could not be made\n");
         return NULL;

@@ -21,6 +21,10 @@
 #define ROOTTASK_PLAIN_VMID 200u
 /* Normal memory handed to the kernel as untyped (from the image pool; 4 MiB aligned). */
 #define ROOTTASK_KERNEL_MEM_PAGES 1024u
+/* Normal memory above 4 GiB handed to the kernel as untyped when RAM reaches it (QEMU -m 4G):
+ * where the VMM (image/vm.c) takes VM memory from. */
+#define ROOTTASK_VM_MEM_BASE 0x100000000ULL
+#define ROOTTASK_VM_MEM_SIZE (16ULL << 20)
 #define ROOTTASK_ROOT_CNODE_RADIX 12u
 
 extern char __roottask_text_start[], __roottask_text_end[];

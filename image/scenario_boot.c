@@ -31,6 +31,11 @@ bool scenario_boot_bypass(struct image_ctx *ctx)
     bool ok = true;
     for (unsigned d = 0; d < ctx->n_edu; d++) {
         struct edu *edu = &ctx->edu[d];
+        if (image_edu_is_legacy(edu)) {
+            kprintf("  edu%u (sid 0x%x): skipped, its 28-bit DMA mask cannot reach RAM (see vm-legacy-dma)\n", d,
+                    edu->sid);
+            continue;
+        }
         paddr_t src_pa, dst_pa;
         err_t e = pool_alloc(&ctx->pool, 1, &src_pa);
         if (e == ERR_NONE)

@@ -2,12 +2,15 @@
 #include "user.h"
 
 #include "exc.h"
+#include "kernel/irq.h"
 #include "kernel/syscall.h"
 #include "lib/bits.h"
+#include "plat/qemu-virt/irq.h"
 #include "plat/qemu-virt/uart.h"
 
 /* Lower-EL vector indices (boot.S): offset 0x400 + 0x80 * (kind - 8). */
 #define VECTOR_LOWER_A64_SYNC 8u
+#define VECTOR_LOWER_A64_IRQ 9u
 
 /* A thread that traps more often than this in one run is stopped (a seL4 kernel would
  * keep scheduling it; the image wants every run to end). A thread that spins without
@@ -75,7 +78,10 @@ void user_kernel_call(struct user_thread *t, void *arg)
     for (unsigned i = 0; i < ARRAY_SIZE(kt->regs); i++)
         kt->regs[i] = t->ctx.x[i];
     kt->ipc_buffer = t->ipc;
-    kernel_handle_call(kt);
+    if (t->svc == SEL4_SVC_WAIT)
+        kernel_handle_wait(kt);
+    else
+        kernel_handle_call(kt);
     for (unsigned i = 0; i < ARRAY_SIZE(kt->regs); i++)
         t->ctx.x[i] = kt->regs[i];
 }
@@ -144,14 +150,21 @@ void user_run(struct user_thread *t, user_call_fn call, void *arg, struct user_s
         uint64_t vector = user_enter(&t->ctx);
         uint64_t esr = SYSREG_READ(esr_el2);
         stop->elr = t->ctx.elr;
+        if (vector == VECTOR_LOWER_A64_IRQ) {
+            /* ELR_EL2 is where the thread was interrupted: handle, then resume it there. */
+            stop->irqs++;
+            plat_irq_handle_pending();
+            continue;
+        }
         if (vector != VECTOR_LOWER_A64_SYNC || FIELD_GET(ESR_EC, esr) != ESR_EC_SVC64) {
             stop_fault(stop, vector, esr);
             break;
         }
         /* SVC: ELR_EL2 already points past the instruction (preferred return address). */
         unsigned imm = (unsigned)FIELD_GET(ESR_ISS_SVC_IMM16, esr);
-        if (imm == SEL4_SVC_CALL) {
+        if (imm == SEL4_SVC_CALL || imm == SEL4_SVC_WAIT) {
             stop->syscalls++;
+            t->svc = imm;
             call(t, arg);
         } else if (imm == SEL4_SVC_DEBUG_PUTCHAR) {
             uart_putc((char)(t->ctx.x[0] & 0xffu));

@@ -52,6 +52,7 @@ struct user_thread {
     uint64_t hcr;         /* HCR_EL2 while it runs (HCR_NATIVE) */
     uint64_t vttbr;       /* its VSpace: table base | VMID */
     uint64_t vtcr;
+    unsigned svc;         /* the SVC immediate of the system call being handled (Call, Wait) */
 };
 
 /* Fill a thread: entry point, stack top, IPC buffer; PSTATE = EL0t; no registers set. */
@@ -70,18 +71,23 @@ struct user_stop {
     uint64_t result;  /* EXIT: the thread's x0 */
     uint64_t vector;  /* FAULT: lower-EL vector (8 sync, 9 IRQ, 10 FIQ, 11 SError, 12.. AArch32) */
     uint64_t esr, far, hpfar, elr;
-    uint64_t syscalls;  /* seL4_Call traps handled in the run */
+    uint64_t syscalls;  /* seL4_Call and seL4_Wait traps handled in the run */
+    uint64_t irqs;      /* physical IRQs taken while the thread ran (handled, then resumed) */
 };
 
-/* Handles seL4_Call for a thread: read the request (user_get_mr, ...), write the reply
- * (user_reply). The image passes the kernel's entry or a test service. */
+/* Handles seL4_Call (and seL4_Wait: t->svc says which) for a thread: read the request
+ * (user_get_mr, ...), write the reply (user_reply). The image passes the kernel's entry or
+ * a test service. */
 typedef void (*user_call_fn)(struct user_thread *t, void *arg);
 
 /* The kernel's entry as a call handler: `arg` is the thread's struct kernel_thread (its
- * CSpace root); x0..x7 go in, kernel_handle_call replies, x0..x7 come back. */
+ * CSpace root); x0..x7 go in, kernel_handle_call (or kernel_handle_wait) replies, x0..x7
+ * come back. */
 void user_kernel_call(struct user_thread *t, void *arg);
 
-/* Run `t` at EL0 until it exits or faults. Loads the thread's HCR_EL2/VTCR/VTTBR (and the
+/* Run `t` at EL0 until it exits or faults. A physical IRQ that arrives while it runs is
+ * taken to EL2 (HCR_EL2.IMO/TGE), handled (plat_irq_handle_pending) and the thread
+ * resumed where it was. Loads the thread's HCR_EL2/VTCR/VTTBR (and the
  * EL1 controls EL0 still obeys: SCTLR_EL1, CPACR_EL1, CNTKCTL_EL1), invalidates its VMID's
  * TLB entries, and restores the previous HCR_EL2/VTCR/VTTBR afterwards. */
 void user_run(struct user_thread *t, user_call_fn call, void *arg, struct user_stop *stop);

@@ -5,6 +5,12 @@ Input (the design's syntax; '#' starts a comment; a value may span lines):
     smmus     = [{"smmu_id": 0, "sid_bits": 16}]
     smmu_sids = [{"smmu_id": 0, "sid": 16}, {"smmu_id": 0, "sid": 24}]
 
+An smmus entry may also say where the SMMU is, as tools/dt2smmu writes it from the device
+tree: "base" and "size" (its register frame), "coherent" (dma-coherent), and "irqs", the
+GIC INTIDs of its wired interrupts by the binding's names (eventq, priq, cmdq-sync, gerror,
+combined). Without them the boot table has base 0: the image takes the SMMU from the DTB.
+dt2smmu comments every smmu_sids entry with the master's node path; comments are ignored.
+
 For every smmu_sids entry the kernel creates, at boot, a SID cap and a CB cap in the root
 task's CNode (the CAmkES template's alloc(type=seL4_ARMSID, ...) / alloc(type=seL4_ARMCB,
 ...)), and lists their slots in the boot info.
@@ -18,6 +24,9 @@ import re
 import sys
 
 MAX_SMMUS = 16
+IRQ_NAMES = ("eventq", "priq", "cmdq-sync", "gerror", "combined")  # smmu_boot.h's order
+SMMU_REQUIRED = {"smmu_id", "sid_bits"}
+SMMU_OPTIONAL = {"base", "size", "coherent", "irqs"}
 
 
 def fail(path, msg):
@@ -48,8 +57,22 @@ def entry_text(e):
 def validate(path, smmus, sids):
     bits = {}
     for i, s in enumerate(smmus):
-        if not isinstance(s, dict) or set(s) != {"smmu_id", "sid_bits"}:
-            fail(path, "smmus[%d] %s: needs exactly smmu_id and sid_bits" % (i, entry_text(s)))
+        if not isinstance(s, dict) or not SMMU_REQUIRED <= set(s):
+            fail(path, "smmus[%d] %s: needs smmu_id and sid_bits" % (i, entry_text(s)))
+        extra = set(s) - SMMU_REQUIRED - SMMU_OPTIONAL
+        if extra:
+            fail(path, "smmus[%d] %s: unknown key %s (allowed: smmu_id, sid_bits, base, size, coherent, irqs)"
+                 % (i, entry_text(s), ", ".join(sorted(extra))))
+        for key in ("base", "size"):
+            v = s.get(key, 0)
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < (1 << 64):
+                fail(path, "smmus[%d] %s: %s must be an address (0..2^64-1)" % (i, entry_text(s), key))
+        if not isinstance(s.get("coherent", False), bool):
+            fail(path, "smmus[%d] %s: coherent must be true or false" % (i, entry_text(s)))
+        irqs = s.get("irqs", {})
+        if not isinstance(irqs, dict) or any(k not in IRQ_NAMES for k in irqs) or \
+                any(not isinstance(v, int) or isinstance(v, bool) or not 0 < v < (1 << 32) for v in irqs.values()):
+            fail(path, "smmus[%d] %s: irqs maps %s to GIC INTIDs" % (i, entry_text(s), ", ".join(IRQ_NAMES)))
         sid_id, sb = s["smmu_id"], s["sid_bits"]
         if not isinstance(sid_id, int) or not 0 <= sid_id < MAX_SMMUS:
             fail(path, "smmus[%d] %s: smmu_id must be 0..%d (capDevID is 4 bits)" % (i, entry_text(s), MAX_SMMUS - 1))
@@ -87,7 +110,13 @@ def emit(smmus, sids, name):
     out.append("#define %s_NSIDS %du" % (name.upper(), len(sids)))
     out.append("static const struct smmu_boot_smmu %s_smmus[] = {" % name)
     for s in smmus:
-        out.append("    { .smmu_id = %d, .sid_bits = %d }," % (s["smmu_id"], s["sid_bits"]))
+        irqs = s.get("irqs", {})
+        out.append("    { .smmu_id = %d, .sid_bits = %d, .base = 0x%xull, .size = 0x%xull, .coherent = %d,"
+                   " .irq = { %s } },"
+                   % (s["smmu_id"], s["sid_bits"], s.get("base", 0), s.get("size", 0), int(s.get("coherent", False)),
+                      ", ".join(str(irqs.get(n, 0)) for n in IRQ_NAMES)))
+    if not smmus:
+        out.append("    { .smmu_id = 0xff, .sid_bits = 0 }, /* placeholder: the table is empty */")
     out.append("};")
     out.append("#define %s_NSMMUS %du" % (name.upper(), len(smmus)))
     out += ["", "#endif", ""]

@@ -36,6 +36,24 @@ enum roottask_request {
 #define RT_NESTED_IOVA_EVIL 0x3000ULL
 #define RT_NESTED_EVIL_IPA 0x3f000000ULL
 
+/* RT_REQ_FAULTS_*: the root task as the SMMU's fault handler (faults_demo.c), in two
+ * runs that share the caps they leave in the CSpace. EVENTQ: IRQ handlers for the SMMU's
+ * eventq and gerror interrupts bound to one notification (badges below), edu0 bound to its
+ * own VSpace, a device write to the unmapped RT_FAULTS_IOVA, seL4_Wait, GetEventq, Ack.
+ * The kernel side then puts an illegal command (RT_FAULTS_BAD_CMD0/1, a test-only hook)
+ * into the command queue. GERROR: seL4_Wait for the gerror interrupt, GetGlobalError,
+ * SkipCmdqError, a command-issuing invocation, cleanup. */
+enum {
+    RT_REQ_FAULTS_EVENTQ = 20,
+    RT_REQ_FAULTS_GERROR = 21,
+};
+#define RT_FAULTS_IOVA 0x20003000ULL    /* nothing is mapped there */
+#define RT_FAULTS_BYTES 64u             /* 16 records: one per 4 bytes */
+#define RT_FAULTS_BADGE_EVENTQ 0x1u
+#define RT_FAULTS_BADGE_GERROR 0x2u
+#define RT_FAULTS_BAD_CMD0 0x0bad00000000007fULL /* opcode 0x7f: no such command (CERROR_ILL) */
+#define RT_FAULTS_BAD_CMD1 0x5eed5eed5eed5eedULL
+
 /* IOVAs (= IPAs of the root task's VSpace) used by RT_REQ_SMMU: the kernel side checks the
  * SMMU's event records against them. */
 #define RT_SMMU_IOVA_SRC 0x20000000ULL

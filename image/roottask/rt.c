@@ -21,6 +21,10 @@ _Noreturn void roottask_entry(const seL4_BootInfo *bootinfo, seL4_IPCBuffer *ipc
         result = root_main(bootinfo);
     else if (request == RT_REQ_NESTED)
         result = root_nested_demo(bootinfo);
+    else if (request == RT_REQ_FAULTS_EVENTQ)
+        result = root_faults_eventq(bootinfo, arg);
+    else if (request == RT_REQ_FAULTS_GERROR)
+        result = root_faults_gerror(bootinfo);
     else if (request == RT_REQ_SMMU)
         result = root_smmu_demo(bootinfo);
     else if (request == RT_REQ_UNMAP_READ)

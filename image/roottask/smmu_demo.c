@@ -122,7 +122,7 @@ static bool setup(struct demo *d)
             return false;
     }
     d->next_pt = S_PT0;
-    d->sid = bi->smmu[0].sids.start; /* StreamID 0x10: edu0, from config/smmu.conf */
+    d->sid = bi->smmu[0].sids.start; /* StreamID 0x10: edu0, first in the boot table (config/qemu-virt.assign) */
     d->cb = bi->smmu[0].cbs.start;
     seL4_Word regs = map_device_page(&d->c);
     d->edu = (volatile uint64_t *)(uintptr_t)regs;

@@ -13,7 +13,7 @@ enum seL4_RootCNodeCapSlots {
     seL4_CapInitThreadTCB = 1,
     seL4_CapInitThreadCNode = 2, /* filled: the root CNode itself */
     seL4_CapInitThreadVSpace = 3,
-    seL4_CapIRQControl = 4,
+    seL4_CapIRQControl = 4,      /* filled: issues IRQHandler caps (seL4_IRQControl_Get) */
     seL4_CapASIDControl = 5,
     seL4_CapInitThreadASIDPool = 6,
     seL4_CapIOPortControl = 7,
@@ -49,7 +49,20 @@ typedef struct seL4_SMMUBootInfo {
     seL4_Word cbControl;
     seL4_SlotRegion sids; /* pre-generated SID caps, in configuration order */
     seL4_SlotRegion cbs;  /* pre-generated CB caps */
+    /* Its wired interrupts, for seL4_IRQControl_Get/GetTrigger (the kernel fills them from
+     * the device tree): GIC INTIDs indexed by seL4_SMMUIRQ_*, 0 = not wired; bit i of
+     * irqEdge set: irq[i] is edge-triggered (GetTrigger's trigger = 1). */
+    seL4_Word irq[4];
+    seL4_Word irqEdge;
 } seL4_SMMUBootInfo;
+
+/* Index of seL4_SMMUBootInfo.irq[] (the arm,smmu-v3 binding's interrupt-names order). */
+enum seL4_SMMUIRQ {
+    seL4_SMMUIRQ_EventQ = 0,
+    seL4_SMMUIRQ_PriQ = 1,
+    seL4_SMMUIRQ_CmdqSync = 2,
+    seL4_SMMUIRQ_GError = 3,
+};
 
 typedef struct seL4_BootInfo {
     seL4_Word initThreadCNodeSizeBits; /* radix of the root CNode */

@@ -1,8 +1,8 @@
 /* Object types for seL4_Untyped_Retype and their sizes: seL4's aarch64 numbering (libsel4
  * object_types.h: non-arch types, then the AArch64 mode types, then the ARM types), so
  * user code written for seL4 passes the same numbers. This kernel implements Untyped,
- * CapTable (CNode), the three frame sizes, PageTable and VSpace; TCB, Endpoint and
- * Notification keep their numbers but are refused (seL4_InvalidArgument, argument 0). */
+ * CapTable (CNode), Notification, the three frame sizes, PageTable and VSpace; TCB and
+ * Endpoint keep their numbers but are refused (seL4_InvalidArgument, argument 0). */
 #ifndef SEL4_OBJECT_TYPES_H
 #define SEL4_OBJECT_TYPES_H
 
@@ -10,7 +10,7 @@ typedef enum api_object {
     seL4_UntypedObject = 0,
     seL4_TCBObject = 1,          /* not provided by this kernel */
     seL4_EndpointObject = 2,     /* not provided by this kernel */
-    seL4_NotificationObject = 3, /* not provided by this kernel */
+    seL4_NotificationObject = 3, /* src/kernel/irq.c: IRQ delivery, seL4_Wait */
     seL4_CapTableObject = 4,
     seL4_NonArchObjectTypeCount
 } seL4_ObjectType;
@@ -33,6 +33,8 @@ typedef enum _object {
 #define seL4_LargePageBits 21
 #define seL4_HugePageBits 30
 #define seL4_PageTableBits 12
+/* A notification object (seL4 AArch64 without MCS: 32 bytes): state, word, spare. */
+#define seL4_NotificationBits 5
 /* The VSpace root: the kernel's fixed stage-2 format has a 40-bit IPA space, which
  * starts at level 1 with two concatenated tables (8 KiB, aligned to 8 KiB). */
 #define seL4_VSpaceBits 13

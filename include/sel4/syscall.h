@@ -14,6 +14,17 @@
  * (MR0..MR3 stored back from registers, MR4.. written by the kernel). */
 seL4_MessageInfo_t seL4_Call(seL4_CPtr dest, seL4_MessageInfo_t info);
 
+/* Wait on a notification (svc #3, <sel4/abi.h>): returns when it has been signalled, with
+ * its word (the OR of the badges signalled) in *sender if sender is not NULL, and the word
+ * cleared. The reply's label is 0, or a seL4_Error for a bad capability, or
+ * seL4_WaitTimedOut: this kernel bounds every wait by a deadline (seL4 would block). */
+#define seL4_WaitTimedOut SEL4_WAIT_TIMED_OUT
+seL4_MessageInfo_t seL4_Wait(seL4_CPtr src, seL4_Word *sender);
+
+/* Signal a notification: its word |= the cap's badge (seL4_Send in seL4; a Call here, whose
+ * reply is empty). */
+static inline void seL4_Signal(seL4_CPtr dest) { (void)seL4_Call(dest, seL4_MessageInfo_new(0, 0, 0, 0)); }
+
 /* The calling thread's IPC buffer (seL4 keeps it in thread-local storage; threads here
  * are single, so it is a variable of the library). Set once at start-up. */
 seL4_IPCBuffer *seL4_GetIPCBuffer(void);

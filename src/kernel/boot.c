@@ -5,6 +5,7 @@
 #include <sel4/object_types.h>
 
 #include "cspace.h"
+#include "irq.h"
 #include "lib/bits.h"
 #include "lib/string.h"
 #include "plat/plat.h"
@@ -54,6 +55,7 @@ err_t kernel_boot(const struct kernel_boot_config *cfg, struct kernel_thread *ro
         return ERR_NO_MEMORY;
 
     vspace_table_reset();
+    irq_table_reset();
     kmemset(bi, 0, sizeof(*bi));
     cte_t *slots = (cte_t *)plat_phys_to_virt(cn);
     kmemset(slots, 0, (size_t)cn_size);
@@ -73,6 +75,8 @@ err_t kernel_boot(const struct kernel_boot_config *cfg, struct kernel_thread *ro
         next = nslots;
     }
     bi->initThreadCNodeSizeBits = radix;
+    if (nslots > seL4_CapIRQControl && next > seL4_CapIRQControl)
+        cte_init_original(&slots[seL4_CapIRQControl], cap_irq_control_cap_new());
 
     if (next < nslots)
         next = smmu_boot_populate(slots, next, nslots, bi);

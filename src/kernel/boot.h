@@ -23,10 +23,13 @@ struct kernel_boot_config {
                                                                  * inside (edges are trimmed) */
 };
 
-/* Forget all kernel state (the VSpace table), take the root CNode (2^(radix + 6) bytes,
- * aligned, zeroed) from the first normal region that holds it, and fill it:
+/* Forget all kernel state (the VSpace and IRQ tables), take the root CNode
+ * (2^(radix + 6) bytes, aligned, zeroed) from the first normal region that holds it, and
+ * fill it:
  *   slot seL4_CapInitThreadCNode: the root CNode's cap (guard size 64 - radix, guard 0,
  *     so a cptr is the slot index at depth 64); root->cspace_root gets a copy;
+ *   slot seL4_CapIRQControl: the IRQControl cap (the interrupt table is reset first, so
+ *     the platform's interrupt controller must be set up before this call);
  *   from seL4_NumInitialCaps: the SMMU caps (smmu_boot_populate), then Untyped caps for
  *     the rest of every region in aligned power-of-two chunks (4 KiB .. 2^47), described
  *     in bi->untypedList (up to seL4_MaxUntypedCaps; memory beyond that stays unused).

@@ -13,6 +13,7 @@
  * CNode emptying by the number of slots (each step advances a cursor or deletes a cap). */
 #include "cspace.h"
 
+#include "irq.h"
 #include "lib/bits.h"
 #include "lib/string.h"
 #include "plat/plat.h"
@@ -20,6 +21,7 @@
 #include "vspace.h"
 
 #include <sel4/invocation.h>
+#include <sel4/object_types.h>
 
 static inline uint64_t mask_bits(unsigned n) { return n >= 64 ? ~0ULL : (1ULL << n) - 1; }
 
@@ -127,6 +129,10 @@ bool cap_phys_region(cap_t cap, paddr_t *base, unsigned *size_bits)
         *base = cap_vspace_cap_get_capVSBasePtr_pfn(cap) << PAGE_SHIFT;
         *size_bits = seL4_VSpaceBits;
         return true;
+    case cap_notification_cap:
+        *base = (paddr_t)cap_notification_cap_get_capNtfnPtr(cap);
+        *size_bits = seL4_NotificationBits;
+        return true;
     default:
         return false;
     }
@@ -181,6 +187,15 @@ bool same_region_as(cap_t a, cap_t b)
         return cap_get_capType(b) == cap_vspace_cap && !cap_is_kernel_copy(a) &&
                !cap_is_kernel_copy(b) &&
                cap_vspace_cap_get_capVSBasePtr_pfn(a) == cap_vspace_cap_get_capVSBasePtr_pfn(b);
+    case cap_notification_cap:
+        return cap_get_capType(b) == cap_notification_cap &&
+               cap_notification_cap_get_capNtfnPtr(a) == cap_notification_cap_get_capNtfnPtr(b);
+    case cap_irq_control_cap:
+        /* seL4: IRQControl's region holds every IRQHandler (issued caps are its children). */
+        return cap_get_capType(b) == cap_irq_control_cap || cap_get_capType(b) == cap_irq_handler_cap;
+    case cap_irq_handler_cap:
+        return cap_get_capType(b) == cap_irq_handler_cap &&
+               cap_irq_handler_cap_get_capIRQ(a) == cap_irq_handler_cap_get_capIRQ(b);
     default:
         if (cap_is_smmu(a) && !cap_is_kernel_copy(a))
             return smmu_same_region(a, b);
@@ -199,13 +214,25 @@ bool same_object_as(cap_t a, cap_t b)
                cap_frame_cap_get_capFIsDevice(a) == cap_frame_cap_get_capFIsDevice(b);
     if (cap_is_smmu(a) || cap_is_smmu(b))
         return cap_is_smmu(a) && cap_is_smmu(b) && smmu_same_object(a, b);
+    if (cap_get_capType(a) == cap_irq_control_cap && cap_get_capType(b) == cap_irq_handler_cap)
+        return false; /* seL4 sameObjectAs: a handler is not the control cap's object */
     return same_region_as(a, b);
 }
 
 bool is_mdb_parent_of(const cte_t *a, const cte_t *b)
 {
-    /* seL4 isMDBParentOf, without the endpoint badge rules (no endpoints here). */
-    return a->revocable && same_region_as(a->cap, b->cap);
+    /* seL4 isMDBParentOf, with the notification badge rule (there are no endpoints): an
+     * unbadged notification cap is the parent of every cap to its object; a badged one
+     * only of the copies of itself made after it (same badge, not first-badged). */
+    if (!a->revocable || !same_region_as(a->cap, b->cap))
+        return false;
+    if (cap_get_capType(a->cap) == cap_notification_cap) {
+        seL4_Word badge = cap_notification_cap_get_capNtfnBadge(a->cap);
+        if (badge == 0)
+            return true;
+        return badge == cap_notification_cap_get_capNtfnBadge(b->cap) && !b->first_badged;
+    }
+    return true;
 }
 
 /* ---- the derivation tree ---------------------------------------------------------------- */
@@ -238,6 +265,10 @@ static bool is_cap_revocable(cap_t new_cap, cap_t src_cap)
 {
     if (cap_get_capType(new_cap) == cap_untyped_cap)
         return true;
+    if (cap_get_capType(new_cap) == cap_irq_handler_cap)
+        return cap_get_capType(src_cap) == cap_irq_control_cap;
+    if (cap_get_capType(new_cap) == cap_notification_cap) /* a newly badged copy (Mint) */
+        return cap_notification_cap_get_capNtfnBadge(new_cap) != cap_notification_cap_get_capNtfnBadge(src_cap);
     return cap_is_smmu(new_cap) && cap_get_capType(new_cap) != cap_get_capType(src_cap);
 }
 
@@ -318,9 +349,21 @@ bool cte_is_final(const cte_t *slot)
     return !(n && same_object_as(cap, n->cap));
 }
 
+/* The first entry after `slot` in the list that is not a kernel-held copy: kernel copies
+ * sit among a cap's descendants but are nobody's children, so they must not hide the
+ * real children that follow them (Revoke, the untyped reset check). */
+static cte_t *next_user_entry(const cte_t *slot)
+{
+    cte_t *n = slot->mdb_next;
+    while (n && cap_is_kernel_copy(n->cap))
+        n = n->mdb_next;
+    return n;
+}
+
 bool cte_has_children(const cte_t *slot)
 {
-    return slot->mdb_next && is_mdb_parent_of(slot, slot->mdb_next);
+    cte_t *n = next_user_entry(slot);
+    return n && is_mdb_parent_of(slot, n);
 }
 
 /* ---- deletion --------------------------------------------------------------------------- */
@@ -339,6 +382,15 @@ void finalise_cap(cap_t cap, bool final)
         if (final && !cap_is_kernel_copy(cap))
             vspace_finalise(cap);
         return;
+    case cap_notification_cap:
+        if (final)
+            notification_finalise(cap);
+        return;
+    case cap_irq_handler_cap:
+        if (final)
+            irq_handler_finalise(cap);
+        return;
+    case cap_irq_control_cap:
     case cap_untyped_cap: /* seL4: nothing; the memory goes back with the parent untyped */
     case cap_cnode_cap:   /* a non-final CNode cap; final ones go through delete_cnode */
     case cap_null_cap:
@@ -433,9 +485,12 @@ void cte_revoke(cte_t *slot)
     /* seL4 cteRevoke: delete the next cap while it is a child. Each round deletes at
      * least one cap, so the loop ends; if the revoked cap itself is deleted on the way
      * (it lived in a CNode that went), its slot is empty and the loop stops. */
-    while (cap_get_capType(slot->cap) != cap_null_cap && slot->mdb_next &&
-           is_mdb_parent_of(slot, slot->mdb_next))
-        cte_delete(slot->mdb_next);
+    while (cap_get_capType(slot->cap) != cap_null_cap) {
+        cte_t *next = next_user_entry(slot);
+        if (!next || !is_mdb_parent_of(slot, next))
+            break;
+        cte_delete(next);
+    }
 }
 
 /* ---- derivation ------------------------------------------------------------------------- */
@@ -470,10 +525,13 @@ struct syscall_error derive_cap(const cte_t *slot, cap_t cap, cap_t *out)
         *out = cap;
         return SYSCALL_OK;
     case cap_cnode_cap:
+    case cap_notification_cap:
+    case cap_irq_handler_cap:
         *out = cap;
         return SYSCALL_OK;
     case cap_null_cap:
     case cap_zombie_cap:
+    case cap_irq_control_cap: /* seL4: IRQControl derives to a null cap (not copied) */
         *out = cap_null_cap_new();
         return SYSCALL_OK;
     default:
@@ -487,6 +545,13 @@ struct syscall_error derive_cap(const cte_t *slot, cap_t cap, cap_t *out)
 
 cap_t mask_cap_rights(seL4_CapRights_t rights, cap_t cap)
 {
+    if (cap_get_capType(cap) == cap_notification_cap) {
+        /* seL4 maskCapRights: send with Write, receive with Read. */
+        cap = cap_notification_cap_set_capNtfnCanSend(
+            cap, cap_notification_cap_get_capNtfnCanSend(cap) && (rights & seL4_CanWrite));
+        return cap_notification_cap_set_capNtfnCanReceive(
+            cap, cap_notification_cap_get_capNtfnCanReceive(cap) && (rights & seL4_CanRead));
+    }
     if (cap_get_capType(cap) != cap_frame_cap)
         return cap;
     unsigned vm = mask_vm_rights((unsigned)cap_frame_cap_get_capFVMRights(cap), rights);
@@ -495,6 +560,12 @@ cap_t mask_cap_rights(seL4_CapRights_t rights, cap_t cap)
 
 cap_t update_cap_data(seL4_Word data, cap_t cap)
 {
+    if (cap_get_capType(cap) == cap_notification_cap) {
+        /* seL4: a badge is set once; minting a badged cap again gives a null cap. */
+        if (cap_notification_cap_get_capNtfnBadge(cap) != 0)
+            return cap_null_cap_new();
+        return cap_notification_cap_set_capNtfnBadge(cap, data);
+    }
     if (cap_get_capType(cap) != cap_cnode_cap)
         return cap;
     unsigned guard_size = (unsigned)(data & 0x3fu);

@@ -63,11 +63,13 @@ void cte_revoke(cte_t *slot);
 /* seL4 deriveCap: the cap a copy of `slot`'s cap `cap` may be. seL4_RevokeFirst (untyped
  * with children), seL4_IllegalOperation (not derivable); *out may be the null cap. */
 struct syscall_error derive_cap(const cte_t *slot, cap_t cap, cap_t *out);
-/* seL4 maskCapRights: frames lose the VM rights `rights` lacks; other caps unchanged. */
+/* seL4 maskCapRights: frames lose the VM rights `rights` lacks, notifications CanSend
+ * without Write and CanReceive without Read; other caps unchanged. */
 cap_t mask_cap_rights(seL4_CapRights_t rights, cap_t cap);
 /* seL4 updateCapData(preserve = false): Mint's badge word. CNode caps take their guard
  * from it (seL4_CNode_CapData: guard [63:6], guard size [5:0]); null if it does not fit.
- * Other caps have no badge here and are unchanged. */
+ * Unbadged notification caps take it as their badge (a badged one gives null). Other caps
+ * have no badge here and are unchanged. */
 cap_t update_cap_data(seL4_Word data, cap_t cap);
 
 /* CNode invocations: seL4_CNode_Revoke, Delete, Copy, Mint, Move. */

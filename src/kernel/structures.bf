@@ -77,6 +77,22 @@ block smmu_bypass_cap 10 {
     field capDevID           4 0 0
 }
 
+-- Interrupts and notifications (src/kernel/irq.c; seL4 semantics). Tags 16.. leave room
+-- below for SMMU caps.
+block notification_cap 16 {
+    field capNtfnPtr        48 0 0    -- the object's address (2^seL4_NotificationBits aligned)
+    field capNtfnCanReceive  1 0 48   -- seL4_Wait on it (from the Read right)
+    field capNtfnCanSend     1 0 49   -- signal it, bind it to an IRQ handler (from the Write right)
+    field capNtfnBadge      64 1 0    -- ORed into the notification word when signalled through it
+}
+
+block irq_control_cap 17 {
+}
+
+block irq_handler_cap 18 {
+    field capIRQ            12 0 0    -- the interrupt controller's INTID
+}
+
 -- Kernel-internal, never visible to users: a final CNode cap being deleted. Its slot
 -- stays occupied (out of the derivation tree) while the CNode's slots are emptied; the
 -- cursor is the next slot to empty (src/kernel/cspace.c, seL4's Zombie in spirit).

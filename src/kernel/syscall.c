@@ -4,6 +4,7 @@
 #include "syscall.h"
 
 #include "cspace.h"
+#include "irq.h"
 #include "untyped.h"
 #include "vspace.h"
 
@@ -21,6 +22,12 @@ struct syscall_error kernel_decode_invocation(struct invocation *inv)
         return decode_page_table_invocation(inv);
     case cap_vspace_cap:
         return syscall_err(seL4_IllegalOperation); /* no VSpace invocations here */
+    case cap_notification_cap:
+        return decode_notification_invocation(inv); /* seL4_Signal */
+    case cap_irq_control_cap:
+        return decode_irq_control_invocation(inv);
+    case cap_irq_handler_cap:
+        return decode_irq_handler_invocation(inv);
     case cap_null_cap:
     case cap_zombie_cap:
         return syscall_invalid_cap(SYSCALL_INVOKED_CAP); /* seL4: invoking a null cap */

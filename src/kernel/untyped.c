@@ -31,6 +31,8 @@ unsigned object_size_bits(seL4_Word type, seL4_Word size_bits)
         return seL4_PageTableBits;
     case seL4_ARM_VSpaceObject:
         return seL4_VSpaceBits;
+    case seL4_NotificationObject:
+        return seL4_NotificationBits;
     default:
         return 0;
     }
@@ -66,6 +68,11 @@ static cap_t create_object(seL4_Word type, seL4_Word size_bits, paddr_t pa, bool
     case seL4_ARM_PageTableObject:
         cap = cap_page_table_cap_new(0, 0, 0, 0, 0);
         return cap_page_table_cap_set_capPTBasePtr_pfn(cap, pfn);
+    case seL4_NotificationObject: /* zeroed: idle, word 0; full rights, no badge */
+        cap = cap_notification_cap_new(0, 0, 0, 0);
+        cap = cap_notification_cap_set_capNtfnPtr(cap, pa);
+        cap = cap_notification_cap_set_capNtfnCanSend(cap, 1);
+        return cap_notification_cap_set_capNtfnCanReceive(cap, 1);
     case seL4_ARM_VSpaceObject: {
         struct vspace_obj *vs = vspace_create(pa); /* a VMID was checked to be free */
         cap = cap_vspace_cap_new(0, 0, 0, 0, 0, 0);

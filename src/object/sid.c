@@ -63,10 +63,12 @@ void obj_issue_sid(struct sid_state *rec, unsigned dev_id, uint32_t sid, cte_t *
     cte_insert(cap_sid_cap_new(sid, dev_id), parent, dest);
 }
 
-static struct syscall_error decode_get_bypass(struct invocation *inv, unsigned dev_id)
+static struct syscall_error decode_get_bypass(struct invocation *inv, unsigned dev_id, struct smmu_instance *s)
 {
     if (obj_truncated(inv, ARMSIDControlGetBypass_NWORDS, ARMSIDControlGetBypass_NCAPS))
         return syscall_err(seL4_TruncatedMessage);
+    if (s->bypass_issued)
+        return syscall_err(seL4_RevokeFirst); /* one bypass cap per SMMU; copy it to share */
     cte_t *dest;
     struct syscall_error e = kernel_lookup_empty_slot(inv->extra_slot[ARMSIDControlGetBypass_root]->cap,
                                                       inv->mr[ARMSIDControlGetBypass_index],
@@ -74,6 +76,7 @@ static struct syscall_error decode_get_bypass(struct invocation *inv, unsigned d
                                                       ARMSIDControlGetBypass_index, &dest);
     if (e.type != seL4_NoError)
         return e;
+    s->bypass_issued = true;
     cte_insert(cap_smmu_bypass_cap_new(dev_id), inv->slot, dest);
     return SYSCALL_OK;
 }
@@ -89,7 +92,7 @@ struct syscall_error decode_sid_control_invocation(struct invocation *inv)
     case ARMSIDControlGetSID:
         return decode_get_sid(inv, dev_id, s);
     case ARMSIDControlGetBypass:
-        return decode_get_bypass(inv, dev_id);
+        return decode_get_bypass(inv, dev_id, s);
     default:
         return decode_smmu_control_invocation(inv, s);
     }

@@ -235,8 +235,24 @@ void smmu_finalise_cap(cap_t cap, bool final)
         c->issued = false;
         return;
     }
+    case cap_smmu_bypass_cap: {
+        /* The last bypass authority of this SMMU is gone: nothing may bypass any more. */
+        struct smmu_instance *s = smmu_object_instance((unsigned)cap_smmu_bypass_cap_get_capDevID(cap));
+        if (!final || !s)
+            return;
+        s->bypass_issued = false;
+        struct ste abort_ste = make_abort_ste();
+        for (unsigned i = 0; i < SMMU_MAX_ISSUED_SIDS; i++) {
+            struct sid_state *st = &s->sids[i];
+            if (st->issued && st->bypass) {
+                st->bypass = false;
+                obj_write_ste(s, st->sid, &abort_ste);
+            }
+        }
+        return;
+    }
     default:
-        return; /* control and bypass caps hold no state */
+        return; /* control caps hold no state */
     }
 }
 
@@ -264,6 +280,9 @@ void smmu_vspace_unmapped(struct vspace_obj *vs, uint64_t ipa, uint64_t size, un
                 break;
             }
             n += k;
+            /* Nested: combined stage 1+2 entries need not go with TLBI_S2_IPA (4.4.3.1). */
+            if (c->has_cd)
+                cmds[n++] = (struct smmu_cmd){ .op = SMMU_CMD_TLBI_NH_ALL, .tlbi_vmid = { .vmid = c->vmid } };
         }
         if (overflow) {
             /* More contexts than one batch holds: flush this SMMU's TLB entirely. */

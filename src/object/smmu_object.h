@@ -36,6 +36,7 @@ struct smmu_instance {
     struct smmu *dev;
     struct sid_state sids[SMMU_MAX_ISSUED_SIDS];
     struct cb_state cbs[SMMU_MAX_CBS];
+    bool bypass_issued; /* the bypass cap exists (issued once, like a SID) */
     uint64_t hw_errors;
 };
 

@@ -349,6 +349,15 @@ err_t smmu_cmdq_skip_error(struct smmu *s)
     return ERR_NONE;
 }
 
+err_t smmu_debug_inject_cmd(struct smmu *s, const uint64_t words[2])
+{
+    err_t e = cmdq_push(s, words);
+    if (e != ERR_NONE)
+        return e;
+    cmdq_publish(s);
+    return ERR_NONE;
+}
+
 uint32_t smmu_gerror_active(const struct smmu *s)
 {
     return (rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN)) & (uint32_t)GERROR_ERR_MASK;

@@ -129,6 +129,13 @@ void smmu_gerror_read(const struct smmu *smmu, struct smmu_gerror_info *out);
  * ERR_STATE when no command error is pending. */
 err_t smmu_cmdq_skip_error(struct smmu *smmu);
 
+/* TEST ONLY (fault injection, used by the image's roottask-faults scenario; nothing in the
+ * kernel calls it): write two raw command words into the command queue and publish them,
+ * without CMD_SYNC and without waiting. A command the SMMU does not know stops the queue at
+ * that entry with CMDQ_CONS.ERR = CERROR_ILL and raises GERROR.CMDQ_ERR (and the gerror
+ * interrupt); smmu_cmdq_skip_error() recovers. ERR_TIMEOUT/ERR_CMDQ if the queue is full. */
+err_t smmu_debug_inject_cmd(struct smmu *smmu, const uint64_t words[2]);
+
 /* Active global errors: GERROR xor GERRORN (6.3.18). */
 uint32_t smmu_gerror_active(const struct smmu *smmu);
 /* Acknowledge `mask` (only bits currently active). */

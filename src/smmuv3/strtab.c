@@ -7,7 +7,9 @@
 #include "ste.h"
 
 #define LINEAR_MAX_BYTES (64u * 1024u)
-#define L1_MAX_ENTRIES (1u << 20) /* level-1 table at most 8 MiB */
+/* Level 1 is kept within 8 MiB where a split of 6, 8 or 10 allows it; beyond 30 SID bits
+ * the largest split (10) still needs up to 2^22 descriptors (32 MiB for 32-bit SIDs). */
+#define L1_MAX_ENTRIES (1u << 20)
 #define L1STD_BYTES 8u
 
 err_t strtab_choose_layout(unsigned sid_bits, bool two_level_supported, int force_fmt,

@@ -22,7 +22,8 @@ struct strtab_layout {
 };
 
 /* Pure layout arithmetic: linear when the SMMU cannot do 2 levels or the table is small
- * (<= 64 KiB), else 2-level with the smallest split that keeps level 1 <= 8 MiB. */
+ * (<= 64 KiB), else 2-level with the smallest split that keeps level 1 <= 8 MiB (split 10
+ * beyond 30 SID bits, where level 1 grows to 32 MiB for 32-bit SIDs). */
 err_t strtab_choose_layout(unsigned sid_bits, bool two_level_supported, int force_fmt,
                            struct strtab_layout *out);
 

@@ -26,7 +26,7 @@ static unsigned build_range(enum smmu_cmd_op op, uint16_t vmid, uint16_t asid, u
         if (r.num == 0 && r.scale == 0 && r.ttl == 0)
             r = (struct smmu_tlbi_range){ 0 }; /* reserved encoding: use the single form */
         out[n++] = (struct smmu_cmd){ .op = op, .tlbi_addr = { .vmid = vmid, .asid = asid, .addr = addr,
-                                                               .leaf = true, .range = r } };
+                                                               .leaf = ttl != 0, .range = r } };
         uint64_t covered = num << scale;
         pages -= covered;
         addr += covered * PAGE_SIZE;
@@ -66,7 +66,7 @@ static unsigned build_addr_cmds(const struct smmu_features *f, enum smmu_cmd_op 
     }
     for (uint64_t i = 0; i < leaves; i++)
         out[i] = (struct smmu_cmd){ .op = op, .tlbi_addr = { .vmid = vmid, .asid = asid,
-                                                             .addr = addr + i * step, .leaf = true } };
+                                                             .addr = addr + i * step, .leaf = ttl != 0 } };
     return (unsigned)leaves;
 }
 

@@ -12,7 +12,8 @@
 #define TLBI_MAX_RANGE_CMDS 12u
 
 /* Build the commands (no CMD_SYNC) that invalidate [ipa, ipa+size) of `vmid`, whose leaf
- * entries sit at `ttl` (0 = unknown/mixed, 1..3). With RIL: range commands, at most
+ * entries sit at `ttl` (1..3: Leaf = 1, only last-level entries go; 0 = unknown, mixed,
+ * or a removed table: Leaf = 0, so walk-cache (non-leaf) entries go too). With RIL: range commands, at most
  * ceil(log32(pages)) + 1 of them. Without: one TLBI_S2_IPA per leaf, or TLBI_S12_VMALL
  * past TLBI_MAX_PAGE_CMDS. Returns the count; 0 with ERR_ALIGN/ERR_INVALID in *err. */
 unsigned smmu_tlbi_s2_build(const struct smmu_features *f, uint16_t vmid, ipa_t ipa,

@@ -147,9 +147,12 @@ static void sd_write(void *ctx, uintptr_t off, uint64_t val, unsigned width)
     }
 }
 
-void standin_init(struct standin *sd)
+void standin_init(struct standin *sd) { standin_init_at(sd, STANDIN_BASE); }
+
+void standin_init_at(struct standin *sd, uintptr_t base)
 {
     memset(sd, 0, sizeof(*sd));
+    sd->base = base;
     /* QEMU 10 virt (shared/notes/qemu-virt-smmuv3.md). */
     sd->idr[0] = 0x0d44101b;
     sd->idr[1] = 0x02730010;
@@ -158,16 +161,12 @@ void standin_init(struct standin *sd)
     sd->aidr = 0x1;
     sd->gbpa = 0x1000;
     struct host_mmio_device dev = {
-        .base = STANDIN_BASE, .size = SMMU_MMIO_SIZE, .ctx = sd, .read = sd_read, .write = sd_write,
+        .base = base, .size = SMMU_MMIO_SIZE, .ctx = sd, .read = sd_read, .write = sd_write,
     };
     host_mmio_register(&dev);
 }
 
-void standin_remove(struct standin *sd)
-{
-    (void)sd;
-    host_mmio_unregister(STANDIN_BASE);
-}
+void standin_remove(struct standin *sd) { host_mmio_unregister(sd->base ? sd->base : STANDIN_BASE); }
 
 bool standin_inject_event(struct standin *sd, const uint64_t raw[4])
 {

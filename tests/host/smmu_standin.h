@@ -16,6 +16,7 @@ struct standin;
 typedef void (*standin_sync_hook)(struct standin *sd, void *ctx);
 
 struct standin {
+    uintptr_t base; /* where it is registered (host_mmio_register) */
     uint32_t idr[6], iidr, aidr;
     uint32_t cr0, cr0ack, cr1, cr2, gbpa, irq_ctrl, irq_ctrlack, gerror, gerrorn;
     uint64_t strtab_base, cmdq_base, eventq_base;
@@ -42,6 +43,10 @@ struct standin {
 
 /* Reset to QEMU virt's ID values (IDR0 0x0d44101b etc.) and register it at STANDIN_BASE. */
 void standin_init(struct standin *sd);
+/* The same at another MMIO base, so that several stand-ins (several SMMUs) coexist; a
+ * window is SMMU_MMIO_SIZE bytes. Change sd->idr[] afterwards for another SMMU model. */
+void standin_init_at(struct standin *sd, uintptr_t base);
+/* Unregister it from its base. */
 void standin_remove(struct standin *sd);
 
 /* Write an event record at EVENTQ_PROD; returns false (and records overflow) if full. */

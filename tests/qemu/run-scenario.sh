@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot the bare-metal image under QEMU virt + SMMUv3 with two edu devices and judge the
+# Boot the bare-metal image under QEMU virt + SMMUv3 with three edu devices and judge the
 # run by its console output.
 #
 #   run-scenario.sh <image.elf> <scenario[,scenario...]|all> [log-file]
@@ -9,7 +9,8 @@
 # the closing count), no line containing "FAIL", and the closing line "N passed, 0 failed"
 # with N > 0.
 # Environment: QEMU (default qemu-system-aarch64), QEMU_TIMEOUT (seconds, default 60),
-# QEMU_EXTRA_ARGS (appended to the command line, e.g. "-d guest_errors -D q.log").
+# QEMU_MEM (RAM, default 4G: RAM from 0x4000_0000 then reaches past 4 GiB, where the VMs'
+# memory lives), QEMU_EXTRA_ARGS (appended to the command line, e.g. "-d guest_errors -D q.log").
 set -u
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
@@ -21,16 +22,20 @@ scenario=$2
 log=${3:-${TMPDIR:-/tmp}/qemu-${scenario//[^A-Za-z0-9_.-]/_}.log}
 qemu=${QEMU:-qemu-system-aarch64}
 limit=${QEMU_TIMEOUT:-60}
+mem=${QEMU_MEM:-4G}
 
 [ -f "$image" ] || { echo "run-scenario: no image at $image" >&2; exit 2; }
 command -v "$qemu" >/dev/null || { echo "run-scenario: $qemu not found" >&2; exit 2; }
 mkdir -p "$(dirname "$log")"
 
 # edu's DMA addresses are ANDed with dma_mask (default 28 bits) and RAM starts at 1 GiB:
-# widen it to 40 bits. Slots 2 and 3 give RIDs (= StreamIDs) 0x10 and 0x18.
-cmd=("$qemu" -M virt,iommu=smmuv3,virtualization=on -cpu max -m 1G -nographic -nic none
+# widen it to 40 bits on the first two. Slots 2 and 3 give RIDs (= StreamIDs) 0x10 and
+# 0x18. The third (slot 4, StreamID 0x20) keeps the default 28-bit mask: the legacy DMA
+# master of scenario vm-legacy-dma, which reaches RAM only through an IOMMU window.
+cmd=("$qemu" -M virt,iommu=smmuv3,virtualization=on -cpu max -m "$mem" -nographic -nic none
      -device edu,addr=2,dma_mask=0xffffffffff
      -device edu,addr=3,dma_mask=0xffffffffff
+     -device edu,addr=4
      -kernel "$image")
 if [ "$scenario" != all ]; then
     cmd+=(-append "scenario=$scenario")

@@ -110,6 +110,7 @@
 /* ---- SPSR_EL2 (D1.4 "Process state, PSTATE"; D23.2 SPSR_EL2 for an exception from AArch64) */
 #define SPSR_M      GENMASK(3, 0)   /* mode: 0b0000 EL0t, 0b0100 EL1t, 0b0101 EL1h, ... */
 #define SPSR_M_EL0T 0u
+#define SPSR_M_EL1H 5u              /* EL1 with SP_EL1: where a guest kernel starts */
 #define SPSR_M_RW   BIT(4)          /* 0: the interrupted state was AArch64 */
 #define SPSR_F      BIT(6)
 #define SPSR_I      BIT(7)
@@ -121,6 +122,29 @@
  * then treated as 0 (D23.2 SCTLR_EL1, HCR_EL2.TGE). ---------------------------------------- */
 #define SCTLR_EL1_RES1 (BIT(29) | BIT(28) | BIT(23) | BIT(22) | BIT(20) | BIT(11))
 #define SCTLR_EL1_SA0  BIT(4)       /* SP alignment check at EL0 */
+#define SCTLR_EL1_M    BIT(0)       /* EL1&0 stage-1 MMU on (a guest's choice) */
+#define SCTLR_EL1_C    BIT(2)       /* data accesses cacheable as stage 1 says */
+#define SCTLR_EL1_SA   BIT(3)       /* SP alignment check at EL1 */
+#define SCTLR_EL1_I    BIT(12)      /* instruction fetches cacheable */
+
+/* ---- A guest's own stage 1 (D23.2 TCR_EL1, TTBR0_EL1); the guest programs these, the
+ * kernel only saves and restores them per VM. ------------------------------------------ */
+#define TCR_EL1_T0SZ  GENMASK(5, 0)
+#define TCR_EL1_IRGN0 GENMASK(9, 8)
+#define TCR_EL1_ORGN0 GENMASK(11, 10)
+#define TCR_EL1_SH0   GENMASK(13, 12)
+#define TCR_EL1_TG0   GENMASK(15, 14)   /* 0: 4K */
+#define TCR_EL1_EPD1  BIT(23)           /* no TTBR1 walks */
+#define TCR_EL1_IPS   GENMASK(34, 32)   /* intermediate physical address size (PARange code) */
+#define TTBR_EL1_ASID GENMASK(63, 48)
+
+/* ---- VMPIDR_EL2: the MPIDR_EL1 a guest reads (D23.2 VMPIDR_EL2) ------------------------- */
+#define VMPIDR_RES1 BIT(31)
+#define VMPIDR_AFF0 GENMASK(7, 0)
+
+/* ---- Injecting a synchronous external abort into a guest (D1.10, ESR_EL1 for EC 0x25) ---- */
+#define ESR_ELx_EC_SHIFT 26
+#define FSC_SYNC_EXT_ABORT 0x10u
 
 /* Physical-address-size encodings shared by ID_AA64MMFR0_EL1.PARange, VTCR_EL2.PS and the
  * SMMU's OAS/S2PS: bits for a code, and the code for a number of bits (~0u if none). */

@@ -32,6 +32,20 @@ seL4_MessageInfo_t seL4_Call(seL4_CPtr dest, seL4_MessageInfo_t info)
     return reply;
 }
 
+seL4_MessageInfo_t seL4_Wait(seL4_CPtr src, seL4_Word *sender)
+{
+    register seL4_Word x0 __asm__("x0") = src;
+    register seL4_Word x1 __asm__("x1");
+    register seL4_Word x2 __asm__("x2"); /* error detail (InvalidCapability); else unchanged */
+    __asm__ volatile("svc %[imm]" : "+r"(x0), "=r"(x1), "=r"(x2) : [imm] "i"(SEL4_SVC_WAIT) : "memory");
+    if (sender)
+        *sender = x0;
+    if (seL4_MessageInfo_get_length((seL4_MessageInfo_t){ { x1 } }) > 0 && ipc_buffer)
+        ipc_buffer->msg[0] = x2;
+    seL4_MessageInfo_t reply = { { x1 } };
+    return reply;
+}
+
 void seL4_DebugPutChar(char c)
 {
     register seL4_Word x0 __asm__("x0") = (unsigned char)c;

@@ -9,6 +9,7 @@
 
 #include <sel4/syscall.h>
 
+#include "kernel/irq.h"
 #include "kernel/syscall.h"
 
 static seL4_IPCBuffer *ipc_buffer;
@@ -41,6 +42,23 @@ seL4_MessageInfo_t seL4_Call(seL4_CPtr dest, seL4_MessageInfo_t info)
     for (unsigned i = 0; i < SEL4_FAST_MRS; i++)
         ipc->msg[i] = t->regs[SEL4_REG_MR0 + i];
     seL4_MessageInfo_t reply = { { t->regs[SEL4_REG_MSGINFO] } };
+    return reply;
+}
+
+seL4_MessageInfo_t seL4_Wait(seL4_CPtr src, seL4_Word *sender)
+{
+    struct kernel_thread *t = bound;
+    if (!t) {
+        fprintf(stderr, "seL4_Wait (host): no thread bound\n");
+        abort();
+    }
+    t->regs[SEL4_REG_CAP] = src;
+    kernel_handle_wait(t);
+    if (sender)
+        *sender = t->regs[SEL4_REG_CAP];
+    seL4_MessageInfo_t reply = { { t->regs[SEL4_REG_MSGINFO] } };
+    if (seL4_MessageInfo_get_length(reply) > 0 && ipc_buffer)
+        ipc_buffer->msg[0] = t->regs[SEL4_REG_MR0]; /* the error's detail */
     return reply;
 }
 

@@ -86,6 +86,7 @@ void plat_clean_to_poc(const void *va, size_t len)
 }
 
 void host_clock_set_step(uint64_t us) { clock_step_us = us; }
+void host_clock_advance(uint64_t us) { clock_us += us; }
 
 uint64_t plat_now_us(void)
 {

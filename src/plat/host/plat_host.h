@@ -21,6 +21,8 @@ void host_mmio_unregister(uintptr_t base);
 
 /* Microseconds the virtual clock advances on each plat_now_us() call. */
 void host_clock_set_step(uint64_t us);
+/* Move the virtual clock forward by `us` at once (an idle wait that slept). */
+void host_clock_advance(uint64_t us);
 
 /* Counts of barriers issued, for tests that check ordering is requested. */
 struct host_barrier_counts {

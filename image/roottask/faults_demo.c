@@ -27,16 +27,8 @@
 #include "rt.h"
 #include "rt_caps.h"
 
-/* edu registers (QEMU docs/specs/edu.rst) and the event/GERROR encodings GetEventq and
+/* The event/GERROR encodings GetEventq and
  * GetGlobalError use (docs/capability-api.md). */
-#define EDU_DMA_SRC 0x80u
-#define EDU_DMA_DST 0x88u
-#define EDU_DMA_COUNT 0x90u
-#define EDU_DMA_CMD 0x98u
-#define EDU_CMD_START 1u
-#define EDU_CMD_TO_RAM 2u
-#define EDU_BUF 0x40000u
-#define EDU_POLL_LIMIT 200000000u
 #define EVT_F_TRANSLATION 0x10u
 #define EVT_FLAG_READ 1u
 #define EVT_FLAG_STAGE2 2u
@@ -83,22 +75,6 @@ static bool init(struct faults *f, const seL4_BootInfo *bi)
         return false;
     }
     return true;
-}
-
-static void edu_start_dma(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t count, bool to_ram)
-{
-    edu[EDU_DMA_SRC / 8] = src;
-    edu[EDU_DMA_DST / 8] = dst;
-    edu[EDU_DMA_COUNT / 8] = count;
-    edu[EDU_DMA_CMD / 8] = EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0);
-}
-
-static bool edu_done(volatile uint64_t *edu)
-{
-    for (uint32_t i = 0; i < EDU_POLL_LIMIT; i++)
-        if (!(edu[EDU_DMA_CMD / 8] & EDU_CMD_START))
-            return true;
-    return false;
 }
 
 /* Drain the event queue; return the number of records, checking each against the expected
@@ -209,11 +185,11 @@ seL4_Word root_faults_eventq(const seL4_BootInfo *bi, seL4_Word edu_sid)
     /* 4. The device writes where the VSpace maps nothing; the handler blocks meanwhile. */
     rt_printf("roottask: edu0 DMA of %u bytes to IOVA 0x%lx (unmapped); seL4_Wait on the notification...\n",
               RT_FAULTS_BYTES, (unsigned long)RT_FAULTS_IOVA);
-    edu_start_dma(f.edu, EDU_BUF, RT_FAULTS_IOVA, RT_FAULTS_BYTES, true);
+    rt_edu_start(f.edu, EDU_BUF, RT_FAULTS_IOVA, RT_FAULTS_BYTES, true);
     seL4_Word badge = 0;
     seL4_MessageInfo_t w = seL4_Wait(f.s[F_NTFN], &badge);
     seL4_Word label = seL4_MessageInfo_get_label(w);
-    bool dma_done = edu_done(f.edu);
+    bool dma_done = rt_edu_wait(f.edu);
     rt_printf("roottask: seL4_Wait returned %lu with badge 0x%lx: %s (DMA %s)\n", (unsigned long)label,
               (unsigned long)badge,
               label == seL4_WaitTimedOut ? "TIMED OUT"

@@ -55,45 +55,17 @@ static void write_cd(volatile uint64_t *cd, uint64_t ttb0_ipa)
             CD0_A | CD0_ASET | FIELD_PREP(CD0_ASID, ASID) | CD0_V; /* V last in the same word */
 }
 
-/* ---- small helpers (as in smmu_demo.c) ---------------------------------------------------- */
-static bool retype(struct guest *g, seL4_Word type, seL4_CPtr dest)
-{
-    const seL4_BootInfo *bi = g->c.bi;
-    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start && i < seL4_MaxUntypedCaps; i++)
-        if (!bi->untypedList[i].isDevice &&
-            seL4_Untyped_Retype(bi->untyped.start + i, type, 0, seL4_CapInitThreadCNode, 0, 0, dest, 1) ==
-                seL4_NoError)
-            return true;
-    return false;
-}
+/* ---- helpers over rt_caps.h ----------------------------------------------------------- */
+static bool retype(struct guest *g, seL4_Word type, seL4_CPtr dest) { return rt_retype(g->c.bi, type, dest); }
 
 static bool map(struct guest *g, seL4_CPtr frame, uint64_t va)
 {
-    for (unsigned tries = 0; tries < 3; tries++) {
-        seL4_Error e = seL4_ARM_Page_Map(frame, seL4_CapInitThreadVSpace, va, seL4_ReadWrite,
-                                         seL4_ARM_Default_VMAttributes);
-        if (e == seL4_NoError)
-            return true;
-        if (e != seL4_FailedLookup || g->next_pt > F_PT1)
-            return false;
-        seL4_CPtr pt = g->s[g->next_pt++];
-        if (!retype(g, seL4_ARM_PageTableObject, pt) ||
-            seL4_ARM_PageTable_Map(pt, seL4_CapInitThreadVSpace, va, seL4_ARM_Default_VMAttributes) != seL4_NoError)
-            return false;
-    }
-    return false;
+    return rt_map(g->c.bi, frame, va, &g->s[F_PT0], F_PT1 - F_PT0 + 1, &g->next_pt);
 }
 
 static bool dma(struct guest *g, uint64_t src, uint64_t dst, uint32_t n, bool to_ram)
 {
-    g->edu[0x80 / 8] = src;
-    g->edu[0x88 / 8] = dst;
-    g->edu[0x90 / 8] = n;
-    g->edu[0x98 / 8] = 1u | (to_ram ? 2u : 0u);
-    for (uint32_t i = 0; i < 200000000u; i++)
-        if (!(g->edu[0x98 / 8] & 1u))
-            return true;
-    return false;
+    return rt_edu_dma(g->edu, src, dst, n, to_ram);
 }
 
 static void fill(uint64_t va, uint8_t v)
@@ -124,7 +96,7 @@ seL4_Word root_nested_demo(const seL4_BootInfo *bi)
         if (seL4_CNode_Delete(seL4_CapInitThreadCNode, g.s[i], DEPTH) != seL4_NoError)
             return 2;
     }
-    g.next_pt = F_PT0;
+    g.next_pt = 0;
     g.sid = bi->smmu[0].sids.start;
     g.cb = bi->smmu[0].cbs.start;
     seL4_Word regs = map_device_page(&g.c);

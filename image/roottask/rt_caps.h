@@ -4,6 +4,7 @@
 #define IMAGE_ROOTTASK_RT_CAPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <sel4/bootinfo.h>
 
@@ -26,6 +27,30 @@ struct ctx {
     seL4_Word dev_paddr;
     seL4_CPtr slot[SLOTS_USED];
 };
+
+/* edu's DMA engine (QEMU docs/specs/edu.rst): source, destination, count, command; the
+ * device-side buffer is at EDU_BUF. A transfer takes 100 ms of virtual time. */
+#define EDU_DMA_SRC 0x80u
+#define EDU_DMA_DST 0x88u
+#define EDU_DMA_COUNT 0x90u
+#define EDU_DMA_CMD 0x98u
+#define EDU_CMD_START 1u
+#define EDU_CMD_TO_RAM 2u
+#define EDU_BUF 0x40000u
+#define EDU_POLL_LIMIT 200000000u
+
+/* Start a transfer (to_ram: device buffer -> bus address `dst`); wait for it (bounded);
+ * or both. */
+void rt_edu_start(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t count, bool to_ram);
+bool rt_edu_wait(volatile uint64_t *edu);
+bool rt_edu_dma(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t count, bool to_ram);
+
+/* Retype one object into `dest` from the first normal untyped with room. */
+bool rt_retype(const seL4_BootInfo *bi, seL4_Word type, seL4_CPtr dest);
+/* Map `frame` read/write at `va` in the root task's own VSpace; where a level is missing,
+ * retype a page table into pt_slots[*next_pt] (up to npt of them) and map it first. */
+bool rt_map(const seL4_BootInfo *bi, seL4_CPtr frame, uint64_t va, const seL4_CPtr *pt_slots, unsigned npt,
+            unsigned *next_pt);
 
 /* Find a normal and a device untyped; revoke both and empty the step slots. */
 bool step_setup(struct ctx *c);

@@ -15,15 +15,6 @@
 #include "rt.h"
 #include "rt_caps.h"
 
-/* edu registers (QEMU docs/specs/edu.rst): DMA source, destination, count, command. */
-#define EDU_DMA_SRC 0x80u
-#define EDU_DMA_DST 0x88u
-#define EDU_DMA_COUNT 0x90u
-#define EDU_DMA_CMD 0x98u
-#define EDU_CMD_START 1u
-#define EDU_CMD_TO_RAM 2u
-#define EDU_BUF 0x40000u          /* the device-side buffer's address */
-#define EDU_POLL_LIMIT 200000000u /* a transfer takes 100 ms of virtual time */
 #define N 4096u
 #define FAULT_BYTES 64u           /* QEMU records one event per 4 bytes of a faulting DMA */
 
@@ -44,13 +35,8 @@ struct demo {
 
 static bool edu_dma(struct demo *d, uint64_t src, uint64_t dst, uint32_t count, bool to_ram)
 {
-    d->edu[EDU_DMA_SRC / 8] = src;
-    d->edu[EDU_DMA_DST / 8] = dst;
-    d->edu[EDU_DMA_COUNT / 8] = count;
-    d->edu[EDU_DMA_CMD / 8] = EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0);
-    for (uint32_t i = 0; i < EDU_POLL_LIMIT; i++)
-        if (!(d->edu[EDU_DMA_CMD / 8] & EDU_CMD_START))
-            return true;
+    if (rt_edu_dma(d->edu, src, dst, count, to_ram))
+        return true;
     rt_printf("roottask: edu DMA did not complete\n");
     return false;
 }
@@ -76,34 +62,11 @@ static bool holds(uint64_t va, uint8_t seed, uint32_t n)
     return true;
 }
 
-/* Retype one object from the first normal untyped with room. */
-static bool retype(struct demo *d, seL4_Word type, seL4_CPtr dest)
-{
-    const seL4_BootInfo *bi = d->c.bi;
-    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start && i < seL4_MaxUntypedCaps; i++)
-        if (!bi->untypedList[i].isDevice &&
-            seL4_Untyped_Retype(bi->untyped.start + i, type, 0, seL4_CapInitThreadCNode, 0, 0, dest, 1) ==
-                seL4_NoError)
-            return true;
-    return false;
-}
+static bool retype(struct demo *d, seL4_Word type, seL4_CPtr dest) { return rt_retype(d->c.bi, type, dest); }
 
-/* Map a frame into the root task's own VSpace, adding page tables where a level is missing. */
 static bool map(struct demo *d, seL4_CPtr frame, uint64_t va)
 {
-    for (unsigned tries = 0; tries < 3; tries++) {
-        seL4_Error e = seL4_ARM_Page_Map(frame, seL4_CapInitThreadVSpace, va, seL4_ReadWrite,
-                                         seL4_ARM_Default_VMAttributes);
-        if (e == seL4_NoError)
-            return true;
-        if (e != seL4_FailedLookup || d->next_pt > S_PT2)
-            return false;
-        seL4_CPtr pt = d->s[d->next_pt++];
-        if (!retype(d, seL4_ARM_PageTableObject, pt) ||
-            seL4_ARM_PageTable_Map(pt, seL4_CapInitThreadVSpace, va, seL4_ARM_Default_VMAttributes) != seL4_NoError)
-            return false;
-    }
-    return false;
+    return rt_map(d->c.bi, frame, va, &d->s[S_PT0], S_PT2 - S_PT0 + 1, &d->next_pt);
 }
 
 static bool setup(struct demo *d)
@@ -121,7 +84,7 @@ static bool setup(struct demo *d)
         if (seL4_CNode_Delete(seL4_CapInitThreadCNode, d->s[i], DEPTH) != seL4_NoError)
             return false;
     }
-    d->next_pt = S_PT0;
+    d->next_pt = 0;
     d->sid = bi->smmu[0].sids.start; /* StreamID 0x10: edu0, first in the boot table (config/qemu-virt.assign) */
     d->cb = bi->smmu[0].cbs.start;
     seL4_Word regs = map_device_page(&d->c);

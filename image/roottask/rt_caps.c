@@ -1,0 +1,55 @@
+/* The root task's shared capability and device helpers (rt_caps.h). EL0 code. */
+#include "rt_caps.h"
+
+#include <sel4/object_types.h>
+#include <sel4/stubs.h>
+
+void rt_edu_start(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t count, bool to_ram)
+{
+    edu[EDU_DMA_SRC / 8] = src;
+    edu[EDU_DMA_DST / 8] = dst;
+    edu[EDU_DMA_COUNT / 8] = count;
+    edu[EDU_DMA_CMD / 8] = EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0);
+}
+
+bool rt_edu_wait(volatile uint64_t *edu)
+{
+    for (uint32_t i = 0; i < EDU_POLL_LIMIT; i++)
+        if (!(edu[EDU_DMA_CMD / 8] & EDU_CMD_START))
+            return true;
+    return false;
+}
+
+bool rt_edu_dma(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t count, bool to_ram)
+{
+    rt_edu_start(edu, src, dst, count, to_ram);
+    return rt_edu_wait(edu);
+}
+
+bool rt_retype(const seL4_BootInfo *bi, seL4_Word type, seL4_CPtr dest)
+{
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start && i < seL4_MaxUntypedCaps; i++)
+        if (!bi->untypedList[i].isDevice &&
+            seL4_Untyped_Retype(bi->untyped.start + i, type, 0, seL4_CapInitThreadCNode, 0, 0, dest, 1) ==
+                seL4_NoError)
+            return true;
+    return false;
+}
+
+bool rt_map(const seL4_BootInfo *bi, seL4_CPtr frame, uint64_t va, const seL4_CPtr *pt_slots, unsigned npt,
+            unsigned *next_pt)
+{
+    for (unsigned tries = 0; tries < 3; tries++) {
+        seL4_Error e = seL4_ARM_Page_Map(frame, seL4_CapInitThreadVSpace, va, seL4_ReadWrite,
+                                         seL4_ARM_Default_VMAttributes);
+        if (e == seL4_NoError)
+            return true;
+        if (e != seL4_FailedLookup || *next_pt >= npt)
+            return false;
+        seL4_CPtr pt = pt_slots[(*next_pt)++];
+        if (!rt_retype(bi, seL4_ARM_PageTableObject, pt) ||
+            seL4_ARM_PageTable_Map(pt, seL4_CapInitThreadVSpace, va, seL4_ARM_Default_VMAttributes) != seL4_NoError)
+            return false;
+    }
+    return false;
+}

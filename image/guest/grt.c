@@ -2,6 +2,7 @@
  * and the memory functions GCC may emit calls to. */
 #include <stdarg.h>
 
+#include "common/mini_rt.h"
 #include "guest.h"
 
 _Static_assert(GUEST_HVC_EXIT == 3, "HVC_EXIT in guest_entry.S");
@@ -44,93 +45,13 @@ uint64_t guest_counter_hz(void)
     return v;
 }
 
-void *memset(void *dst, int c, size_t n)
-{
-    volatile uint8_t *d = dst;
-    for (size_t i = 0; i < n; i++)
-        d[i] = (uint8_t)c;
-    return dst;
-}
-
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
-{
-    volatile uint8_t *d = dst;
-    const volatile uint8_t *s = src;
-    for (size_t i = 0; i < n; i++)
-        d[i] = s[i];
-    return dst;
-}
-
 /* ---- console -------------------------------------------------------------------------- */
 static void putc_hvc(char c) { (void)guest_hvc(GUEST_HVC_PUTC, (uint8_t)c, 0, 0, 0); }
-
-static void put_unsigned(uint64_t v, unsigned base)
-{
-    char buf[24];
-    unsigned n = 0;
-    do {
-        unsigned d = (unsigned)(v % base);
-        buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-        v /= base;
-    } while (v && n < sizeof(buf));
-    while (n)
-        putc_hvc(buf[--n]);
-}
 
 void gprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    for (const char *p = fmt; *p; p++) {
-        if (*p != '%') {
-            putc_hvc(*p);
-            continue;
-        }
-        p++;
-        unsigned longs = 0;
-        while (*p == 'l') {
-            longs++;
-            p++;
-        }
-        switch (*p) {
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            while (s && *s)
-                putc_hvc(*s++);
-            break;
-        }
-        case 'c':
-            putc_hvc((char)va_arg(ap, int));
-            break;
-        case 'd': {
-            int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
-            if (v < 0) {
-                putc_hvc('-');
-                v = -v;
-            }
-            put_unsigned((uint64_t)v, 10);
-            break;
-        }
-        case 'u':
-            put_unsigned(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10);
-            break;
-        case 'x':
-            put_unsigned(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16);
-            break;
-        case 'p':
-            putc_hvc('0');
-            putc_hvc('x');
-            put_unsigned((uint64_t)(uintptr_t)va_arg(ap, void *), 16);
-            break;
-        case '%':
-            putc_hvc('%');
-            break;
-        default:
-            putc_hvc('?');
-            if (!*p)
-                p--;
-            break;
-        }
-    }
+    mini_vprintf(putc_hvc, fmt, ap);
     va_end(ap);
 }

@@ -28,7 +28,5 @@ seL4_Word root_probe(seL4_Word request, seL4_Word arg);
  * unchanged, else 1 + the number of the first register that changed (32 = SP). */
 seL4_Word rt_call_preserves_regs(seL4_CPtr dest, seL4_Word info);
 
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 
 #endif

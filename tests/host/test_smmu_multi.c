@@ -26,6 +26,7 @@
 #include "object/smmu_boot.h"
 #include "object/smmu_object.h"
 #include "plat/plat.h"
+#include "root_objects.h"
 #include "smmu_standin.h"
 #include "smmuv3/regs.h"
 #include "smmuv3/smmu.h"
@@ -52,7 +53,7 @@ static void *mem;
 static struct kernel_thread root;
 static seL4_IPCBuffer ipc;
 static seL4_BootInfo bi;
-static seL4_Word next_slot;
+static struct root_objects ro;
 
 static uintptr_t base_of(unsigned i) { return STANDIN_BASE + (uintptr_t)i * 0x100000u; }
 
@@ -138,7 +139,7 @@ static int boot_kernel(const struct smmu_boot_sid *table, unsigned n)
         return -1;
     seL4_HostBindThread(&root);
     seL4_SetIPCBuffer(&ipc);
-    next_slot = bi.empty.start;
+    ro_init(&ro, &bi);
     return 0;
 }
 
@@ -171,32 +172,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static seL4_CPtr new_slot(void) { return next_slot++; }
-
-static seL4_CPtr retype(seL4_Word type, seL4_Word size_bits)
-{
-    seL4_CPtr dest = new_slot();
-    for (seL4_Word ut = bi.untyped.start; ut < bi.untyped.end; ut++)
-        if (seL4_Untyped_Retype(ut, type, size_bits, ROOT, 0, 0, dest, 1) == seL4_NoError)
-            return dest;
-    fail_msg("no untyped could hold object type %lu", (unsigned long)type);
-    return 0;
-}
-
-static seL4_CPtr map_frame(seL4_CPtr vs, seL4_Word va)
-{
-    seL4_CPtr frame = retype(seL4_ARM_SmallPageObject, 0);
-    for (int i = 0; i < 3; i++) {
-        seL4_Error e = seL4_ARM_Page_Map(frame, vs, va, seL4_ReadWrite, seL4_ARM_Default_VMAttributes);
-        if (e == seL4_NoError)
-            return frame;
-        assert_int_equal(e, seL4_FailedLookup);
-        seL4_CPtr pt = retype(seL4_ARM_PageTableObject, 0);
-        assert_int_equal(seL4_ARM_PageTable_Map(pt, vs, va, seL4_ARM_Default_VMAttributes), seL4_NoError);
-    }
-    fail_msg("could not map a frame at 0x%lx", (unsigned long)va);
-    return 0;
-}
+static seL4_CPtr new_slot(void) { return ro_slot(&ro); }
+static seL4_CPtr retype(seL4_Word type, seL4_Word size_bits) { return ro_retype(&ro, type, size_bits); }
+static seL4_CPtr map_frame(seL4_CPtr vs, seL4_Word va) { return ro_map_frame(&ro, vs, va, seL4_ReadWrite); }
 
 /* The PA a DMA from `sid` to `iova` reaches through SMMU `i`, or 0 (abort or fault). */
 static paddr_t device_pa(unsigned i, uint32_t sid, uint64_t iova)

@@ -21,6 +21,7 @@
 #include "object/smmu_boot.h"
 #include "object/smmu_object.h"
 #include "plat/plat.h"
+#include "root_objects.h"
 #include "smmu_fixture.h"
 
 #define MEM_BITS 24u
@@ -32,7 +33,7 @@ static void *mem;
 static struct kernel_thread root;
 static seL4_IPCBuffer ipc;
 static seL4_BootInfo bi;
-static seL4_Word next_slot;
+static struct root_objects ro;
 
 static const struct smmu_boot_sid boot_sids[] = { { .smmu_id = 0, .sid = 0x10 }, { .smmu_id = 0, .sid = 0x18 } };
 
@@ -59,7 +60,7 @@ static int setup(void **state)
         return -1;
     seL4_HostBindThread(&root);
     seL4_SetIPCBuffer(&ipc);
-    next_slot = bi.empty.start;
+    ro_init(&ro, &bi);
     return 0;
 }
 
@@ -71,33 +72,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static seL4_CPtr new_slot(void) { return next_slot++; }
-
-/* Retype one object from the first untyped that has room. */
-static seL4_CPtr retype(seL4_Word type, seL4_Word size_bits)
-{
-    seL4_CPtr dest = new_slot();
-    for (seL4_Word ut = bi.untyped.start; ut < bi.untyped.end; ut++)
-        if (seL4_Untyped_Retype(ut, type, size_bits, ROOT, 0, 0, dest, 1) == seL4_NoError)
-            return dest;
-    fail_msg("no untyped could hold object type %lu", (unsigned long)type);
-    return 0;
-}
-
-/* A frame mapped at `va` in `vs`, with the page tables it needs. */
+static seL4_CPtr new_slot(void) { return ro_slot(&ro); }
+static seL4_CPtr retype(seL4_Word type, seL4_Word size_bits) { return ro_retype(&ro, type, size_bits); }
 static seL4_CPtr map_frame(seL4_CPtr vs, seL4_Word va, seL4_CapRights_t rights)
 {
-    seL4_CPtr frame = retype(seL4_ARM_SmallPageObject, 0);
-    for (int i = 0; i < 3; i++) {
-        seL4_Error e = seL4_ARM_Page_Map(frame, vs, va, rights, seL4_ARM_Default_VMAttributes);
-        if (e == seL4_NoError)
-            return frame;
-        assert_int_equal(e, seL4_FailedLookup); /* a level is missing: give it a table */
-        seL4_CPtr pt = retype(seL4_ARM_PageTableObject, 0);
-        assert_int_equal(seL4_ARM_PageTable_Map(pt, vs, va, seL4_ARM_Default_VMAttributes), seL4_NoError);
-    }
-    fail_msg("could not map a frame at 0x%lx", (unsigned long)va);
-    return 0;
+    return ro_map_frame(&ro, vs, va, rights);
 }
 
 enum dev_view { DEV_ABORT, DEV_BYPASS, DEV_FAULT, DEV_OK };
@@ -191,10 +170,10 @@ static void test_stage2_bind_map_unmap(void **state)
     assert_int_equal(device_view(0x10, va, false, &pa), DEV_FAULT);
 
     /* Read-only mapping: the device may read, not write. */
-    seL4_CPtr ro = map_frame(vs, va + 2 * PAGE_SIZE, seL4_CanRead);
+    seL4_CPtr ro_frame = map_frame(vs, va + 2 * PAGE_SIZE, seL4_CanRead);
     assert_int_equal(device_view(0x10, va + 2 * PAGE_SIZE, false, &pa), DEV_OK);
     assert_int_equal(device_view(0x10, va + 2 * PAGE_SIZE, true, &pa), DEV_FAULT);
-    (void)ro;
+    (void)ro_frame;
 
     /* Unbind: abort; unbind again: nothing bound. */
     assert_int_equal(seL4_ARM_SID_UnbindCB(sid), seL4_NoError);

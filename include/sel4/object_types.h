@@ -2,7 +2,9 @@
  * object_types.h: non-arch types, then the AArch64 mode types, then the ARM types), so
  * user code written for seL4 passes the same numbers. This kernel implements Untyped,
  * CapTable (CNode), Notification, the three frame sizes, PageTable and VSpace; TCB and
- * Endpoint keep their numbers but are refused (seL4_InvalidArgument, argument 0). */
+ * Endpoint keep their numbers but are refused (seL4_InvalidArgument, argument 0).
+ * seL4_ARM_IOSpaceObject is this kernel's own (no seL4 number): a stage-1 IO address
+ * space for native DMA masters (stage-1-only contexts), see docs/capabilities.md. */
 #ifndef SEL4_OBJECT_TYPES_H
 #define SEL4_OBJECT_TYPES_H
 
@@ -25,6 +27,7 @@ typedef enum _object {
     seL4_ARM_SmallPageObject = seL4_ModeObjectTypeCount, /* 4 KiB frame */
     seL4_ARM_LargePageObject,                            /* 2 MiB frame */
     seL4_ARM_PageTableObject,
+    seL4_ARM_IOSpaceObject, /* stage-1 IO address space (this kernel's own type) */
     seL4_ObjectTypeCount
 } seL4_ArchObjectType;
 
@@ -39,6 +42,11 @@ typedef enum _object {
  * starts at level 1 with two concatenated tables (8 KiB, aligned to 8 KiB). */
 #define seL4_VSpaceBits 13
 #define seL4_VSpaceIPABits 40
+/* An IO space (seL4_ARM_IOSpaceObject): a stage-1 table walked only by the SMMU (a CB
+ * assigned to it is stage-1-only), 39-bit IOVAs from one level-1 root table (4 KiB), so
+ * page tables and frames map into it exactly as into a VSpace. */
+#define seL4_IOSpaceBits 12
+#define seL4_IOSpaceVABits 39
 /* One CNode slot (cte_t: a 16-byte cap, two derivation-tree links, flags) rounded up to
  * a power of two. seL4 uses 32-byte slots (5). A CNode object is
  * max(2^(radix + seL4_SlotBits), 4 KiB): caps hold the CNode address as a page number. */

@@ -89,6 +89,9 @@ struct vspace_obj {
 
 /* The VSpace a vspace_cap names (NULL if the cap is not a live VSpace). */
 struct vspace_obj *vspace_from_cap(cap_t cap);
+/* An IO space (seL4_ARM_IOSpaceObject): a stage-1 table only the SMMU walks. Its caps are
+ * vspace caps; frames and page tables map into it the same way (stage-1 descriptors). */
+static inline bool vspace_is_io(const struct vspace_obj *vs) { return vs->pt.fmt.stage == PT_STAGE1; }
 
 /* ---- hooks the kernel calls into src/object/ ------------------------------------------ */
 /* Decode and perform an invocation on an SMMU cap (SIDControl, SID, CBControl, CB,
@@ -98,7 +101,8 @@ struct syscall_error decode_smmu_invocation(struct invocation *inv);
 void smmu_finalise_cap(cap_t cap, bool final);
 /* A leaf was removed from `vs` (frame unmap, page-table unmap): invalidate the SMMU TLBs
  * of every CB the VSpace is assigned to (range TLBI + one CMD_SYNC per SMMU) before the
- * kernel lets the frame be reused. */
+ * kernel lets the frame be reused. For an IO space `ipa` is a stage-1 VA: TLBI_NH_VA
+ * with each CB's ASID. */
 void smmu_vspace_unmapped(struct vspace_obj *vs, uint64_t ipa, uint64_t size, unsigned leaf_level);
 /* The VSpace is being destroyed: unassign it from every CB (their SIDs abort). */
 void smmu_vspace_deleted(struct vspace_obj *vs);

@@ -31,6 +31,8 @@ unsigned object_size_bits(seL4_Word type, seL4_Word size_bits)
         return seL4_PageTableBits;
     case seL4_ARM_VSpaceObject:
         return seL4_VSpaceBits;
+    case seL4_ARM_IOSpaceObject:
+        return seL4_IOSpaceBits;
     case seL4_NotificationObject:
         return seL4_NotificationBits;
     default:
@@ -73,8 +75,9 @@ static cap_t create_object(seL4_Word type, seL4_Word size_bits, paddr_t pa, bool
         cap = cap_notification_cap_set_capNtfnPtr(cap, pa);
         cap = cap_notification_cap_set_capNtfnCanSend(cap, 1);
         return cap_notification_cap_set_capNtfnCanReceive(cap, 1);
-    case seL4_ARM_VSpaceObject: {
-        struct vspace_obj *vs = vspace_create(pa); /* a VMID was checked to be free */
+    case seL4_ARM_VSpaceObject:
+    case seL4_ARM_IOSpaceObject: { /* the same cap; the object's format tells them apart */
+        struct vspace_obj *vs = type == seL4_ARM_VSpaceObject ? vspace_create(pa) : iospace_create(pa);
         cap = cap_vspace_cap_new(0, 0, 0, 0, 0, 0);
         cap = cap_vspace_cap_set_capVSBasePtr_pfn(cap, pfn);
         cap = cap_vspace_cap_set_capVSIsMapped(cap, vs != NULL);
@@ -161,7 +164,7 @@ struct syscall_error decode_untyped_invocation(struct invocation *inv)
     bool device = cap_untyped_cap_get_capIsDevice(ut);
     if (device && !is_frame_type(type) && type != seL4_UntypedObject)
         return syscall_invalid_arg(UntypedRetype_size_bits); /* seL4: argument 1 */
-    if (type == seL4_ARM_VSpaceObject && vspace_free_count() < node_window) {
+    if ((type == seL4_ARM_VSpaceObject || type == seL4_ARM_IOSpaceObject) && vspace_free_count() < node_window) {
         struct syscall_error e = syscall_err(seL4_NotEnoughMemory); /* no VMID left */
         e.memory_left = free_bytes;
         return e;

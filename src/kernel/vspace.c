@@ -3,7 +3,8 @@
  * maps; a frame cap maps its frame once; unmapping invalidates the CPU TLB and then the
  * SMMU TLBs of every CB the VSpace is assigned to (smmu_vspace_unmapped) before the cap
  * is marked unmapped or leaves its slot, so its memory cannot be reused while a TLB may
- * still hold a translation to it. */
+ * still hold a translation to it. IO spaces (seL4_ARM_IOSpaceObject) are the same objects
+ * in stage-1 format: only the SMMU walks them, so the CPU TLB is left alone for them. */
 #include "vspace.h"
 
 #include "cspace.h"
@@ -54,10 +55,11 @@ unsigned vspace_free_count(void)
     return n;
 }
 
-struct vspace_obj *vspace_create(paddr_t root)
+static struct vspace_obj *create(paddr_t root, enum pt_stage stage)
 {
     struct pt_format fmt;
-    if (pt_format_init(&fmt, PT_STAGE2, KERNEL_S2_IA_BITS, KERNEL_S2_OA_BITS) != ERR_NONE)
+    unsigned ia_bits = stage == PT_STAGE2 ? KERNEL_S2_IA_BITS : seL4_IOSpaceVABits;
+    if (pt_format_init(&fmt, stage, ia_bits, KERNEL_S2_OA_BITS) != ERR_NONE)
         return NULL;
     for (unsigned i = 0; i < KERNEL_MAX_VSPACES; i++) {
         struct vspace_obj *vs = &vspaces[i];
@@ -72,6 +74,9 @@ struct vspace_obj *vspace_create(paddr_t root)
     }
     return NULL;
 }
+
+struct vspace_obj *vspace_create(paddr_t root) { return create(root, PT_STAGE2); }
+struct vspace_obj *iospace_create(paddr_t root) { return create(root, PT_STAGE1); }
 
 struct vspace_obj *vspace_from_vmid(uint64_t vmid)
 {
@@ -109,7 +114,8 @@ static void frame_unmap(cap_t cap)
     struct pt_inval inv;
     if (pt_unmap(&vs->pt, ipa, size, &inv) != ERR_NONE || inv.size == 0)
         return;
-    plat_tlbi_ipa(vs->vmid, ipa);                                /* the CPU's TLBs */
+    if (!vspace_is_io(vs))
+        plat_tlbi_ipa(vs->vmid, ipa);                            /* the CPU's TLBs */
     smmu_vspace_unmapped(vs, inv.ia, inv.size, inv.leaf_level); /* every SMMU's, + SYNC */
 }
 
@@ -132,7 +138,8 @@ static bool page_table_unmap(cap_t cap)
         return false;
     /* Leaves and walk-cache entries below the table: the whole VMID on the CPU, the
      * table's span on the SMMUs (leaf_level 0: non-leaf entries too). */
-    plat_tlbi_vmid(vs->vmid);
+    if (!vspace_is_io(vs))
+        plat_tlbi_vmid(vs->vmid);
     smmu_vspace_unmapped(vs, ipa, pt_level_entry_size(level - 1), 0);
     return true;
 }
@@ -149,7 +156,8 @@ void vspace_finalise(cap_t cap)
     if (!vs)
         return;
     smmu_vspace_deleted(vs);  /* CBs unassigned: their SIDs abort, SMMU TLBs invalidated */
-    plat_tlbi_vmid(vs->vmid); /* then the CPU's entries for the VMID */
+    if (!vspace_is_io(vs))
+        plat_tlbi_vmid(vs->vmid); /* then the CPU's entries for the VMID */
     vs->live = false;         /* the VMID is free for the next VSpace */
 }
 
@@ -193,6 +201,9 @@ static struct syscall_error decode_frame_map(struct invocation *inv)
         return syscall_err(seL4_DeleteFirst); /* a block above, a table or a leaf here */
     unsigned vm = mask_vm_rights((unsigned)cap_frame_cap_get_capFVMRights(cap), inv->mr[ARMPageMap_rights]);
     struct pt_attrs attrs = page_attrs(vm, inv->mr[ARMPageMap_attr]);
+    /* Stage 1 has no write-only or no-access leaf: an IO-space mapping must be readable. */
+    if (vspace_is_io(vs) && !(attrs.perms & PT_PERM_R))
+        return syscall_invalid_arg(ARMPageMap_rights);
     paddr_t pa = cap_frame_cap_get_capFBasePtr_pfn(cap) << PAGE_SHIFT;
 
     /* invoke: the slot is empty and every table exists, so this cannot fail */

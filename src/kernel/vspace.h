@@ -35,6 +35,10 @@ unsigned mask_vm_rights(unsigned vm, seL4_CapRights_t rights);
 void vspace_table_reset(void);                 /* forget every VSpace (boot, host tests) */
 unsigned vspace_free_count(void);              /* VMIDs available to Retype */
 struct vspace_obj *vspace_create(paddr_t root); /* a zeroed 8 KiB root; NULL if no VMID */
+/* An IO space: a stage-1 table (seL4_IOSpaceVABits, one zeroed 4 KiB root) in the same
+ * table of objects (it takes an entry, and so an identity, like a VSpace); the CPU never
+ * loads it, only SMMU contexts assigned to it walk it. NULL if no entry is free. */
+struct vspace_obj *iospace_create(paddr_t root);
 struct vspace_obj *vspace_from_vmid(uint64_t vmid);
 
 /* Finalisers (cte_delete): unmap a mapped frame cap's mapping; unmap a final mapped page

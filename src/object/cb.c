@@ -1,9 +1,11 @@
 /* CBControl (issues translation contexts) and CB caps (assign or unassign a VSpace,
- * invalidate the context's TLB entries). Each context has its own VMID on its SMMU. */
+ * invalidate the context's TLB entries). Each context has its own VMID on its SMMU, and
+ * its own ASID for when its VSpace is an IO space (stage 1 only, kernel-built CD). */
 #include <sel4/invocation.h>
 
 #include "lib/bits.h"
 #include "object_internal.h"
+#include "plat/plat.h"
 #include "smmuv3/cd.h"
 #include "smmuv3/tlb.h"
 
@@ -72,11 +74,21 @@ static struct syscall_error decode_assign(struct invocation *inv, unsigned dev_i
         return syscall_err(seL4_DeleteFirst);
     /* The SMMU must be able to walk this table (IPA size within its OAS, ...). */
     struct smmu_features *f = &s->dev->f;
-    struct ste probe;
-    struct ste_s2_config pc = { .vmid = c->vmid, .s2ttb = vs->pt.root, .t0sz = pt_format_t0sz(&vs->pt.fmt),
-                                .sl0 = pt_format_sl0(&vs->pt.fmt) };
-    if (make_s2_ste(f, &pc, &probe) != ERR_NONE)
-        return syscall_invalid_cap(ARMCBAssignVspace_vspace);
+    unsigned cb = (unsigned)(c - s->cbs);
+    struct cd cd;
+    if (vspace_is_io(vs)) {
+        /* An IO space: stage 1 only, through the kernel's CD for this context. */
+        struct cd_config cc = { .asid = SMMU_CB_ASID(cb), .ttb0 = vs->pt.root, .t0sz = pt_format_t0sz(&vs->pt.fmt),
+                                .mair = PT_S1_MAIR, .record_faults = true };
+        if (make_cd(f, &cc, &cd) != ERR_NONE)
+            return syscall_invalid_cap(ARMCBAssignVspace_vspace); /* e.g. no stage 1 */
+    } else {
+        struct ste probe;
+        struct ste_s2_config pc = { .vmid = c->vmid, .s2ttb = vs->pt.root, .t0sz = pt_format_t0sz(&vs->pt.fmt),
+                                    .sl0 = pt_format_sl0(&vs->pt.fmt) };
+        if (make_s2_ste(f, &pc, &probe) != ERR_NONE)
+            return syscall_invalid_cap(ARMCBAssignVspace_vspace);
+    }
 
     /* invoke: keep a kernel copy; record the binding in the user's cap (capPUDSMMUID). */
     cap_t copy = cap_vspace_cap_set_capVSKernelCopy(vs_cap, 1);
@@ -87,6 +99,15 @@ static struct syscall_error decode_assign(struct invocation *inv, unsigned dev_i
         vs_slot->cap = vs_cap;
     }
     vs->smmu_refs[dev_id]++;
+    if (vspace_is_io(vs)) {
+        /* The CD is complete and visible before any STE points at it. The CD was invalid
+         * (V = 0) since the last unassign, whose TLBI_NH_ASID emptied the ASID, and each
+         * STE rewrite below (CFGI_STE) drops whatever CD the SMMU cached for the SID. */
+        s->cds[cb] = cd;
+        plat_clean_to_poc(&s->cds[cb], sizeof(cd));
+        plat_dsb_ishst();
+        c->s1 = true;
+    }
     /* SIDs that stayed bound across an unassign translate again. */
     obj_cb_rewrite_stes(s, c);
     return SYSCALL_OK;
@@ -109,6 +130,15 @@ static struct syscall_error decode_tlb_invalidate(struct invocation *inv, struct
         e.invalid_argument = size == 0 || va < limit ? ARMCBTLBInvalidate_size : ARMCBTLBInvalidate_vaddr;
         return e;
     }
+    if (c->s1) {
+        /* Stage 1 only: the context's ASID, VMID as its STEs (TLBI_NH_VA + CMD_SYNC). */
+        struct smmu_cmd cmds[TLBI_MAX_PAGE_CMDS];
+        err_t e;
+        unsigned n = obj_s1_tlbi_build(s, (unsigned)(c - s->cbs), va, size, cmds, ARRAY_SIZE(cmds), &e);
+        if (n)
+            obj_note_hw(s, smmu_cmdq_submit(s->dev, cmds, n));
+        return SYSCALL_OK;
+    }
     obj_note_hw(s, smmu_tlbi_s2_range(s->dev, c->vmid, va, size, 0));
     return SYSCALL_OK;
 }
@@ -128,7 +158,7 @@ static struct syscall_error decode_assign_cd(struct invocation *inv, struct smmu
     if (obj_truncated(inv, ARMCBAssignCDTable_NWORDS, 0))
         return syscall_err(seL4_TruncatedMessage);
     struct vspace_obj *vs = vspace_from_cap(c->vspace_slot.cap);
-    if (!vs || !s->dev->f.s1)
+    if (!vs || c->s1 || !s->dev->f.s1)
         return syscall_err(seL4_IllegalOperation); /* nesting needs the stage 2 and stage 1 */
     if (c->has_cd)
         return syscall_err(seL4_DeleteFirst);
@@ -234,6 +264,12 @@ struct syscall_error decode_cb_invocation(struct invocation *inv)
     case ARMCBTLBInvalidateAll:
         if (!assigned)
             return syscall_err(seL4_IllegalOperation);
+        if (c->s1) {
+            struct smmu_cmd cmd = { .op = SMMU_CMD_TLBI_NH_ASID,
+                                    .tlbi_asid = { .vmid = SMMU_S1_VMID, .asid = SMMU_CB_ASID(cb) } };
+            obj_note_hw(s, smmu_cmdq_submit(s->dev, &cmd, 1));
+            return SYSCALL_OK;
+        }
         obj_note_hw(s, smmu_tlbi_vmid(s->dev, c->vmid));
         return SYSCALL_OK;
     case ARMCBTLBInvalidate:

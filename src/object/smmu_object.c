@@ -7,6 +7,7 @@
 #include "lib/bits.h"
 #include "lib/string.h"
 #include "object_internal.h"
+#include "plat/plat.h"
 #include "smmuv3/cd.h"
 #include "smmuv3/tlb.h"
 
@@ -94,6 +95,12 @@ err_t obj_make_cb_ste(struct smmu_instance *s, const struct cb_state *cb, struct
     if (!vs) {
         *out = make_abort_ste();
         return ERR_NONE;
+    }
+    if (cb->s1) {
+        /* Stage 1 only: the kernel's CD for this context (written at AssignVspace). */
+        struct ste_s1_config s1 = { .cd_table = plat_virt_to_phys(&s->cds[cb - s->cbs]),
+                                    .fmt = STE0_S1FMT_LINEAR, .cdmax = 0 };
+        return make_s1_ste(&s->dev->f, &s1, out);
     }
     struct ste_s2_config c = {
         .vmid = cb->vmid,
@@ -184,7 +191,16 @@ void obj_cb_unassign(struct smmu_instance *s, unsigned dev_id, struct cb_state *
     for (struct sid_state *st = smmu_object_next_bound_sid(s, cb_index, NULL); st;
          st = smmu_object_next_bound_sid(s, cb_index, st))
         obj_write_ste(s, st->sid, &abort_ste);
-    obj_note_hw(s, smmu_tlbi_vmid(s->dev, cb->vmid));
+    if (cb->s1) {
+        /* Stage 1 only: the context's ASID goes (the STE no longer points at the CD). */
+        struct smmu_cmd cmd = { .op = SMMU_CMD_TLBI_NH_ASID,
+                                .tlbi_asid = { .vmid = SMMU_S1_VMID, .asid = SMMU_CB_ASID(cb_index) } };
+        obj_note_hw(s, smmu_cmdq_submit(s->dev, &cmd, 1));
+        s->cds[cb_index] = (struct cd){ { 0 } }; /* V = 0 */
+        cb->s1 = false;
+    } else {
+        obj_note_hw(s, smmu_tlbi_vmid(s->dev, cb->vmid));
+    }
     cb->has_cd = false; /* nesting needs the stage 2 */
     cte_delete_one(&cb->vspace_slot); /* a kernel copy: dropping it finalises nothing */
 }
@@ -273,8 +289,9 @@ void smmu_vspace_unmapped(struct vspace_obj *vs, uint64_t ipa, uint64_t size, un
             if (!c->issued || vspace_from_cap(c->vspace_slot.cap) != vs)
                 continue;
             err_t e;
-            unsigned k = smmu_tlbi_s2_build(&s->dev->f, c->vmid, ipa, size, leaf_level, &cmds[n],
-                                            (unsigned)ARRAY_SIZE(cmds) - n, &e);
+            unsigned k = c->s1 ? obj_s1_tlbi_build(s, cb, ipa, size, &cmds[n], (unsigned)ARRAY_SIZE(cmds) - n, &e)
+                               : smmu_tlbi_s2_build(&s->dev->f, c->vmid, ipa, size, leaf_level, &cmds[n],
+                                                    (unsigned)ARRAY_SIZE(cmds) - n, &e);
             if (e != ERR_NONE || k == 0 || n + k >= ARRAY_SIZE(cmds)) {
                 overflow = true;
                 break;

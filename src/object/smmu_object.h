@@ -6,6 +6,7 @@
 #define OBJECT_SMMU_OBJECT_H
 
 #include "kernel/kernel.h"
+#include "smmuv3/cd.h"
 #include "smmuv3/smmu.h"
 
 #define SMMU_MAX_ISSUED_SIDS 256 /* SID caps issued per SMMU at once */
@@ -21,6 +22,7 @@ struct sid_state {
 
 struct cb_state {
     bool issued;
+    bool s1;           /* the assigned VSpace is an IO space: stage 1 only, kernel CD */
     uint16_t vmid;     /* the SMMU-side VMID of this context */
     /* Nested scheme: the guest's CD table (an IPA in the VSpace), never read by the kernel. */
     bool has_cd;
@@ -31,7 +33,15 @@ struct cb_state {
     uint32_t bound_sids;
 };
 
+/* ASID of context `cb` when its VSpace is an IO space (stage 1 only; ASID 0 unused). The
+ * STE of a stage-1-only SID has S2VMID 0, so those TLB entries are tagged (VMID 0, ASID). */
+#define SMMU_CB_ASID(cb) ((uint16_t)((cb) + 1))
+#define SMMU_S1_VMID 0u
+
 struct smmu_instance {
+    /* The kernel's own CDs, one per context (used while the CB's VSpace is an IO space):
+     * the STE of each bound SID points at cds[cb] (S1Fmt linear, S1CDMax 0). */
+    struct cd cds[SMMU_MAX_CBS] __attribute__((aligned(64)));
     bool present;
     struct smmu *dev;
     struct sid_state sids[SMMU_MAX_ISSUED_SIDS];

@@ -83,6 +83,8 @@ int mfx_start(const struct mfx_opts *o)
 
     smmu_object_reset();
     smmu_object_register(0, &mfx.smmu);
+    /* The kernel's own CDs (stage-1-only contexts) live in its static data. */
+    model_add_ram(&mfx.m, smmu_object_instance(0)->cds, sizeof(smmu_object_instance(0)->cds));
     smmu_boot_set_table(d.boot_sids, d.n_boot_sids);
     size_t bytes = (size_t)1 << d.mem_bits;
     mfx.mem = aligned_alloc(bytes, bytes);

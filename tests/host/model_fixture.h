@@ -2,7 +2,8 @@
  * the stand-in: the model is SMMU 0 (QEMU virt's IDRs, 48-bit OAS for host addresses),
  * the kernel boots on a heap region, and the root task's calls go through the generated
  * user stubs and the host seL4_Call. Every buffer the SMMU reads is registered as model
- * RAM, so a wild pointer in a table is an abort the model reports, not a host crash. */
+ * RAM, so a wild pointer in a table is an abort the model reports, not a host crash
+ * (the kernel's static CD array for stage-1-only contexts included). */
 #ifndef TESTS_MODEL_FIXTURE_H
 #define TESTS_MODEL_FIXTURE_H
 

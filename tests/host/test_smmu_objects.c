@@ -506,6 +506,142 @@ static void test_nested_cd_table(void **state)
     assert_int_equal(device_view(0x10, 0, false, &pa), DEV_ABORT);
 }
 
+/* Stage 1 only (native components): an IO space assigned to a CB. The kernel builds the
+ * CD (its own memory, ASID = cb + 1), the STE is Config = S1 pointing at it; unmapping
+ * invalidates with TLBI_NH_VA (VMID 0 as the STE, the CB's ASID) + one CMD_SYNC;
+ * deleting the IO space unassigns it (SIDs abort, TLBI_NH_ASID). */
+static void test_stage1_iospace(void **state)
+{
+    (void)state;
+    seL4_CPtr sid = bi.smmu[0].sids.start, cb = bi.smmu[0].cbs.start;
+    seL4_CPtr ios = retype(seL4_ARM_IOSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, ios), seL4_NoError);
+    assert_int_equal(seL4_ARM_SID_BindCB(sid, cb), seL4_NoError);
+    /* A stage-1-only context cannot take a guest CD table. */
+    assert_int_equal(seL4_ARM_CB_AssignCDTable(cb, 0x1000, 0, 0), seL4_IllegalOperation);
+    assert_int_equal(seL4_ARM_CB_CDInvalidate(cb), seL4_IllegalOperation);
+
+    uint64_t ste[8];
+    standin_fetch_ste(&fx.sd, 0x10, ste);
+    assert_true(ste[0] & STE0_V);
+    assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CONFIG_S1);
+    assert_int_equal(FIELD_GET(STE0_S1FMT, ste[0]), STE0_S1FMT_LINEAR);
+    assert_int_equal(FIELD_GET(STE0_S1CDMAX, ste[0]), 0);
+    assert_int_equal(FIELD_GET(STE2_S2VMID, ste[2]), 0);
+    paddr_t cd_pa = ste[0] & STE0_S1CTXPTR;
+    assert_int_equal(cd_pa, plat_virt_to_phys(&smmu_object_instance(0)->cds[0]));
+    const uint64_t *cd = plat_phys_to_virt(cd_pa);
+    struct vspace_obj *v = vspace_from_cap(((cte_t *)plat_phys_to_virt(
+        cap_cnode_cap_get_capCNodePtr_pfn(root.cspace_root.cap) << 12))[ios].cap);
+    assert_non_null(v);
+    assert_true(vspace_is_io(v));
+    assert_true(cd[0] & CD0_V);
+    assert_true(cd[0] & CD0_AA64);
+    assert_true(cd[0] & CD0_EPD1);
+    assert_int_equal(FIELD_GET(CD0_ASID, cd[0]), 1);
+    assert_int_equal(FIELD_GET(CD0_T0SZ, cd[0]), 64 - seL4_IOSpaceVABits);
+    assert_int_equal(cd[1] & CD1_TTB0, v->pt.root);
+    assert_int_equal(cd[3], PT_S1_MAIR);
+
+    /* Frames map with stage-1 descriptors: AF, nG, AttrIndx normal WB, AP from rights. */
+    const seL4_Word va = 0x10000000;
+    seL4_CPtr frame = map_frame(ios, va, seL4_ReadWrite);
+    seL4_CPtr ro_frame = map_frame(ios, va + PAGE_SIZE, seL4_CanRead);
+    struct pt_walk_result w;
+    assert_int_equal(pt_walk(&v->pt, va, &w), ERR_NONE);
+    assert_int_equal(w.pa, frame_pa(frame));
+    assert_true(w.desc & PTE_AF);
+    assert_true(w.desc & PTE_S1_NG);
+    assert_int_equal(FIELD_GET(PTE_S1_ATTRINDX, w.desc), PT_S1_MAIR_IDX_NORMAL_WB);
+    assert_int_equal(FIELD_GET(PTE_S1_AP, w.desc), PTE_S1_AP_RW_ALL);
+    assert_int_equal(pt_walk(&v->pt, va + PAGE_SIZE, &w), ERR_NONE);
+    assert_int_equal(FIELD_GET(PTE_S1_AP, w.desc), PTE_S1_AP_RO_ALL);
+    (void)ro_frame;
+    /* No stage-1 leaf without read; nothing beyond the 39-bit IOVA space. */
+    seL4_CPtr wo = retype(seL4_ARM_SmallPageObject, 0);
+    assert_int_equal(seL4_ARM_Page_Map(wo, ios, va + 2 * PAGE_SIZE, seL4_CanWrite, seL4_ARM_Default_VMAttributes),
+                     seL4_InvalidArgument);
+    assert_int_equal(seL4_ARM_Page_Map(wo, ios, 1ULL << seL4_IOSpaceVABits, seL4_ReadWrite,
+                                       seL4_ARM_Default_VMAttributes),
+                     seL4_InvalidArgument);
+
+    /* Unmap: TLBI_NH_VA (VMID 0, ASID 1, the VA), then one CMD_SYNC, before returning. */
+    unsigned from = fx.sd.nlog, sync0 = fx.sd.nsync;
+    assert_int_equal(seL4_ARM_Page_Unmap(frame), seL4_NoError);
+    assert_int_equal(fx.sd.nlog - from, 2);
+    assert_int_equal(fx.sd.nsync - sync0, 1);
+    uint64_t *c = fx.sd.log[from];
+    assert_int_equal(FIELD_GET(CMD0_OPCODE, c[0]), CMD_OP_TLBI_NH_VA);
+    assert_int_equal(FIELD_GET(CMD0_VMID, c[0]), 0);
+    assert_int_equal(FIELD_GET(CMD0_ASID, c[0]), 1);
+    assert_int_equal(c[1] & CMD1_ADDR, va);
+    assert_int_equal(FIELD_GET(CMD0_OPCODE, fx.sd.log[from + 1][0]), CMD_OP_SYNC);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_S2_IPA, 0, false), 0);
+
+    /* Unmapping a page table from the IO space: stage-1 invalidation of its whole span for
+     * the ASID (range TLBI_NH_VA, or TLBI_NH_ASID past the per-page limit), never a VMID-
+     * wide TLBI_S12_VMALL, and one CMD_SYNC. */
+    for (unsigned clear_ril = 0; clear_ril < 2; clear_ril++) {
+        bool ril = fx.smmu.f.ril;
+        if (clear_ril)
+            fx.smmu.f.ril = false;
+        seL4_CPtr l2 = retype(seL4_ARM_PageTableObject, 0), l3 = retype(seL4_ARM_PageTableObject, 0);
+        seL4_Word base = 0x40000000ULL * (2 + clear_ril);
+        assert_int_equal(seL4_ARM_PageTable_Map(l2, ios, base, seL4_ARM_Default_VMAttributes), seL4_NoError);
+        assert_int_equal(seL4_ARM_PageTable_Map(l3, ios, base, seL4_ARM_Default_VMAttributes), seL4_NoError);
+        map_frame(ios, base, seL4_ReadWrite);
+        from = fx.sd.nlog;
+        sync0 = fx.sd.nsync;
+        assert_int_equal(seL4_ARM_PageTable_Unmap(l3), seL4_NoError);
+        assert_int_equal(fx.sd.nsync - sync0, 1);
+        assert_int_equal(count_since(from, CMD_OP_TLBI_S12_VMALL, 0, false), 0);
+        assert_true(count_since(from, CMD_OP_TLBI_NH_VA, 0, true) + count_since(from, CMD_OP_TLBI_NH_ASID, 0, true) >= 1);
+        for (unsigned i = from; i < fx.sd.nlog; i++)
+            if (FIELD_GET(CMD0_OPCODE, fx.sd.log[i][0]) != CMD_OP_SYNC)
+                assert_int_equal(FIELD_GET(CMD0_ASID, fx.sd.log[i][0]), 1);
+        fx.smmu.f.ril = ril;
+    }
+
+    /* The CB's own invalidations are stage 1 for its ASID too. */
+    from = fx.sd.nlog;
+    assert_int_equal(seL4_ARM_CB_TLBInvalidate(cb, va, PAGE_SIZE), seL4_NoError);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_NH_VA, 0, true), 1);
+    assert_int_equal(seL4_ARM_CB_TLBInvalidate(cb, 1ULL << seL4_IOSpaceVABits, PAGE_SIZE), seL4_RangeError);
+    from = fx.sd.nlog;
+    assert_int_equal(seL4_ARM_CB_TLBInvalidateAll(cb), seL4_NoError);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_NH_ASID, 0, true), 1);
+    assert_int_equal(FIELD_GET(CMD0_ASID, fx.sd.log[from][0]), 1);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_S12_VMALL, 0, false), 0);
+
+    /* Deleting the IO space unassigns it: the SID aborts, the ASID is invalidated, the CD
+     * is invalid, and the CB can take a stage-2 VSpace again. */
+    from = fx.sd.nlog;
+    assert_int_equal(seL4_CNode_Delete(ROOT, ios, DEPTH), seL4_NoError);
+    standin_fetch_ste(&fx.sd, 0x10, ste);
+    assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CONFIG_ABORT);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_NH_ASID, 0, true), 1);
+    assert_false(smmu_object_instance(0)->cds[0].dw[0] & CD0_V);
+    paddr_t pa;
+    assert_int_equal(device_view(0x10, va + PAGE_SIZE, false, &pa), DEV_ABORT);
+    assert_int_equal(seL4_ARM_CB_UnassignVspace(cb), seL4_IllegalOperation);
+    seL4_CPtr vs = retype(seL4_ARM_VSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
+    standin_fetch_ste(&fx.sd, 0x10, ste);
+    assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CONFIG_S2);
+    assert_int_equal(seL4_ARM_CB_UnassignVspace(cb), seL4_NoError);
+
+    /* And back: an explicit unassign of an IO space does the same. */
+    ios = retype(seL4_ARM_IOSpaceObject, 0);
+    assert_int_equal(seL4_ARM_CB_AssignVspace(cb, ios), seL4_NoError);
+    standin_fetch_ste(&fx.sd, 0x10, ste);
+    assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CONFIG_S1);
+    from = fx.sd.nlog;
+    assert_int_equal(seL4_ARM_CB_UnassignVspace(cb), seL4_NoError);
+    standin_fetch_ste(&fx.sd, 0x10, ste);
+    assert_int_equal(FIELD_GET(STE0_CONFIG, ste[0]), STE_CONFIG_ABORT);
+    assert_int_equal(count_since(from, CMD_OP_TLBI_NH_ASID, 0, true), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +655,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_eventq_invocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disable_and_init, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_cd_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stage1_iospace, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,7 @@ bool scenario_cpu_shares_s2(struct image_ctx *ctx);  /* scenario_cpu_s2.c */
 bool scenario_roottask_trap(struct image_ctx *ctx);  /* scenario_roottask.c */
 bool scenario_roottask_smmu(struct image_ctx *ctx);
 bool scenario_roottask_nested(struct image_ctx *ctx);
+bool scenario_roottask_s1(struct image_ctx *ctx);
 bool scenario_roottask_isolation(struct image_ctx *ctx);
 bool scenario_roottask_faults(struct image_ctx *ctx);  /* scenario_faults.c */
 bool scenario_vm_nested(struct image_ctx *ctx);        /* scenario_vm.c */

@@ -33,6 +33,8 @@ static const struct scenario scenarios[] = {
       scenario_roottask_smmu },
     { "roottask-nested", "nested: the root task builds its own CD and stage-1 tables; the SMMU walks them through stage 2",
       scenario_roottask_nested },
+    { "roottask-s1", "stage 1 only: an IO space (kernel-built CD) gives edu0 its own small IOVAs",
+      scenario_roottask_s1 },
     { "roottask-faults", "the root task handles SMMU faults: eventq and gerror interrupts through IRQ handler caps",
       scenario_roottask_faults },
     { "vm-nested", "two VMs at EL1, each with its own VSpace, CB and edu: guest CD + stage 1, nested DMA",

@@ -408,3 +408,31 @@ bool scenario_roottask_nested(struct image_ctx *ctx)
     bool aborts = smmu_read_ste(&env->smmu, ctx->edu[0].sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
     return ok && s2_faults >= 1 && s2_right && s1_faults >= 1 && s1_right && other == 0 && aborts;
 }
+
+/* roottask-s1: stage-1-only translation for a native component (an IO space assigned to a
+ * CB: the kernel builds the CD). The kernel side checks the record of the write to the
+ * unmapped IOVA: a stage-1 F_TRANSLATION from edu0's StreamID. */
+bool scenario_roottask_s1(struct image_ctx *ctx)
+{
+    if (ctx->n_edu < 1 || !ctx->plat.smmu_present)
+        return false;
+    struct roottask_kernel *k = roottask_kernel_get(ctx);
+    if (!k)
+        return false;
+    struct smmu_env *env = smmu_env_get(ctx);
+    env_drain_events(env, NULL, false);
+    struct user_thread t;
+    struct user_stop stop;
+    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_S1, 0, &k->bi);
+    user_run(&t, user_kernel_call, &k->thread, &stop);
+    user_stop_print(&stop);
+    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
+    struct smmu_event ev;
+    unsigned n = env_drain_events(env, &ev, true);
+    bool fault = n >= 1 && ev.type == EVT_F_TRANSLATION && !ev.stage2 && ev.sid == ctx->edu[0].sid &&
+                 ev.input_addr == RT_S1_IOVA_DST && !ev.is_read;
+    kprintf("  SMMU records: %u, %s\n", n, fault ? "F_TRANSLATION at stage 1 for the unmapped IOVA" : "NOT as expected");
+    struct ste now, abort_ste = make_abort_ste();
+    bool aborts = smmu_read_ste(&env->smmu, ctx->edu[0].sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
+    return ok && fault && aborts;
+}

@@ -26,7 +26,13 @@ enum roottask_request {
     RT_REQ_GET_ADDRESS = 11,/* kernel: x3 seL4_ARM_Page_GetAddress on its IPC buffer frame */
     RT_REQ_SMMU = 12,       /* kernel: give edu0 DMA access to its VSpace, then take it back */
     RT_REQ_NESTED = 13,     /* kernel: act as a guest driver: own CD + stage 1, nested DMA */
+    RT_REQ_S1 = 14,         /* kernel: a stage-1-only IO space for edu0 */
 };
+
+/* RT_REQ_S1: the IOVAs in the IO space, and where the root task looks at the same frames. */
+#define RT_S1_IOVA_SRC 0x1000ULL
+#define RT_S1_IOVA_DST 0x2000ULL
+#define RT_S1_VIEW 0x22000000ULL
 
 /* RT_REQ_NESTED: where the guest puts its CD / stage-1 tables / pages (IPAs), the stage-1
  * IOVAs the device uses, and the IPA outside its VSpace a malicious entry points at. */

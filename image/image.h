@@ -9,7 +9,7 @@
 #include "plat/qemu-virt/pcie.h"
 #include "plat/qemu-virt/platform.h"
 
-#define IMAGE_MAX_EDU 4
+#define IMAGE_MAX_EDU 8
 /* Pages the free-RAM pool can manage (its bitmap is static): 1 GiB of 4 KiB pages. */
 #define IMAGE_POOL_MAX_PAGES (SIZE_1G / PAGE_SIZE)
 
@@ -44,6 +44,7 @@ bool scenario_roottask_trap(struct image_ctx *ctx);  /* scenario_roottask.c */
 bool scenario_roottask_smmu(struct image_ctx *ctx);
 bool scenario_roottask_nested(struct image_ctx *ctx);
 bool scenario_roottask_s1(struct image_ctx *ctx);
+bool scenario_roottask_modes(struct image_ctx *ctx);
 bool scenario_roottask_isolation(struct image_ctx *ctx);
 bool scenario_roottask_faults(struct image_ctx *ctx);  /* scenario_faults.c */
 bool scenario_vm_nested(struct image_ctx *ctx);        /* scenario_vm.c */

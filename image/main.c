@@ -35,6 +35,8 @@ static const struct scenario scenarios[] = {
       scenario_roottask_nested },
     { "roottask-s1", "stage 1 only: an IO space (kernel-built CD) gives edu0 its own small IOVAs",
       scenario_roottask_s1 },
+    { "roottask-modes", "five devices, five modes at once on one SMMU: nested, stage 2, stage 1, bypass, abort",
+      scenario_roottask_modes },
     { "roottask-faults", "the root task handles SMMU faults: eventq and gerror interrupts through IRQ handler caps",
       scenario_roottask_faults },
     { "vm-nested", "two VMs at EL1, each with its own VSpace, CB and edu: guest CD + stage 1, nested DMA",

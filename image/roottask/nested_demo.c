@@ -18,12 +18,12 @@
 #include "roottask.h"
 #include "rt.h"
 #include "rt_caps.h"
+#include "s1_tables.h"
 #include "smmuv3/regs.h"
 
 enum { F_CD, F_L1, F_L2, F_L3, F_SRC, F_DST, F_PT0, F_PT1, F_NSLOTS };
 
 #define ASID 7u
-#define S1_T0SZ 25u /* 39-bit stage-1 VA: start level 1, no concatenation */
 #define N 4096u
 
 struct guest {
@@ -33,27 +33,6 @@ struct guest {
     seL4_CPtr s[F_NSLOTS];
     unsigned next_pt;
 };
-
-/* ---- the guest's own stage-1 format (Arm ARM D8.3): table and page descriptors -------- */
-static uint64_t s1_table(uint64_t ipa) { return (ipa & PTE_ADDR) | PTE_TYPE_TABLE; }
-static uint64_t s1_page(uint64_t ipa)
-{
-    return (ipa & PTE_ADDR) | PTE_TYPE_PAGE | FIELD_PREP(PTE_S1_ATTRINDX, PT_S1_MAIR_IDX_NORMAL_WB) |
-           FIELD_PREP(PTE_S1_AP, PTE_S1_AP_RW_ALL) | FIELD_PREP(PTE_SH, PTE_SH_ISH) | PTE_AF | PTE_S1_NG;
-}
-static unsigned idx(uint64_t va, unsigned level) { return (unsigned)(va >> (39 - 9 * level)) & 511u; }
-
-/* The CD (IHI 0070 5.4), as a guest's driver writes it: 4K granule, TTB0 only. */
-static void write_cd(volatile uint64_t *cd, uint64_t ttb0_ipa)
-{
-    for (unsigned i = 0; i < CD_DWORDS; i++)
-        cd[i] = 0;
-    cd[1] = ttb0_ipa & CD1_TTB0;
-    cd[3] = PT_S1_MAIR;
-    cd[0] = FIELD_PREP(CD0_T0SZ, S1_T0SZ) | FIELD_PREP(CD0_IR0, 1) | FIELD_PREP(CD0_OR0, 1) |
-            FIELD_PREP(CD0_SH0, 3) | CD0_EPD1 | FIELD_PREP(CD0_IPS, 4 /* 44 bits */) | CD0_AA64 | CD0_R |
-            CD0_A | CD0_ASET | FIELD_PREP(CD0_ASID, ASID) | CD0_V; /* V last in the same word */
-}
 
 /* ---- helpers over rt_caps.h ----------------------------------------------------------- */
 static bool retype(struct guest *g, seL4_Word type, seL4_CPtr dest) { return rt_retype(g->c.bi, type, dest); }
@@ -113,13 +92,13 @@ seL4_Word root_nested_demo(const seL4_BootInfo *bi)
     volatile uint64_t *l3 = (volatile uint64_t *)(uintptr_t)ipa_of(F_L3);
     for (unsigned i = 0; i < 512; i++)
         l1[i] = l2[i] = l3[i] = 0;
-    l1[idx(RT_NESTED_IOVA_SRC, 1)] = s1_table(ipa_of(F_L2));
-    l2[idx(RT_NESTED_IOVA_SRC, 2)] = s1_table(ipa_of(F_L3));
-    l3[idx(RT_NESTED_IOVA_SRC, 3)] = s1_page(ipa_of(F_SRC));
-    l3[idx(RT_NESTED_IOVA_DST, 3)] = s1_page(ipa_of(F_DST));
+    l1[s1_idx(RT_NESTED_IOVA_SRC, 1)] = s1_table(ipa_of(F_L2));
+    l2[s1_idx(RT_NESTED_IOVA_SRC, 2)] = s1_table(ipa_of(F_L3));
+    l3[s1_idx(RT_NESTED_IOVA_SRC, 3)] = s1_page(ipa_of(F_SRC));
+    l3[s1_idx(RT_NESTED_IOVA_DST, 3)] = s1_page(ipa_of(F_DST));
     /* A malicious entry: an IPA its VSpace does not map (another VM's, the kernel's). */
-    l3[idx(RT_NESTED_IOVA_EVIL, 3)] = s1_page(RT_NESTED_EVIL_IPA);
-    write_cd((volatile uint64_t *)(uintptr_t)ipa_of(F_CD), ipa_of(F_L1));
+    l3[s1_idx(RT_NESTED_IOVA_EVIL, 3)] = s1_page(RT_NESTED_EVIL_IPA);
+    s1_write_cd((volatile uint64_t *)(uintptr_t)ipa_of(F_CD), ipa_of(F_L1), ASID);
     __asm__ volatile("dsb ishst" ::: "memory"); /* the SMMU reads what we wrote */
 
     seL4_Error ea = seL4_ARM_CB_AssignVspace(g.cb, seL4_CapInitThreadVSpace);
@@ -151,7 +130,7 @@ seL4_Word root_nested_demo(const seL4_BootInfo *bi)
 
     /* 3. Guest unmap at stage 1: before its invalidation request the SMMU may still use
      *    the cached translation; after it, the stale IOVA faults. */
-    l3[idx(RT_NESTED_IOVA_DST, 3)] = 0;
+    l3[s1_idx(RT_NESTED_IOVA_DST, 3)] = 0;
     __asm__ volatile("dsb ishst" ::: "memory");
     fill(ipa_of(F_DST), 0x00);
     if (!dma(&g, 0x40000, RT_NESTED_IOVA_DST, 64, true))

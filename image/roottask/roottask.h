@@ -27,6 +27,7 @@ enum roottask_request {
     RT_REQ_SMMU = 12,       /* kernel: give edu0 DMA access to its VSpace, then take it back */
     RT_REQ_NESTED = 13,     /* kernel: act as a guest driver: own CD + stage 1, nested DMA */
     RT_REQ_S1 = 14,         /* kernel: a stage-1-only IO space for edu0 */
+    RT_REQ_MODES = 15,      /* kernel: five StreamIDs in the five modes at once */
 };
 
 /* RT_REQ_S1: the IOVAs in the IO space, and where the root task looks at the same frames. */

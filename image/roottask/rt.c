@@ -20,6 +20,8 @@ _Noreturn void roottask_entry(const seL4_BootInfo *bootinfo, seL4_IPCBuffer *ipc
     seL4_Word result;
     if (request == RT_REQ_MAIN)
         result = root_main(bootinfo);
+    else if (request == RT_REQ_MODES)
+        result = root_modes_demo(bootinfo);
     else if (request == RT_REQ_S1)
         result = root_s1_demo(bootinfo);
     else if (request == RT_REQ_NESTED)

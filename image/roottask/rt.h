@@ -18,6 +18,7 @@ seL4_Word root_unmap_read(const seL4_BootInfo *bootinfo);
 seL4_Word root_smmu_demo(const seL4_BootInfo *bootinfo); /* smmu_demo.c */
 seL4_Word root_nested_demo(const seL4_BootInfo *bootinfo); /* nested_demo.c */
 seL4_Word root_s1_demo(const seL4_BootInfo *bootinfo);     /* s1_demo.c */
+seL4_Word root_modes_demo(const seL4_BootInfo *bootinfo);  /* modes_demo.c */
 seL4_Word root_faults_eventq(const seL4_BootInfo *bootinfo, seL4_Word edu_sid); /* faults_demo.c */
 seL4_Word root_faults_gerror(const seL4_BootInfo *bootinfo);
 seL4_Word root_get_address_calls(seL4_Word n);

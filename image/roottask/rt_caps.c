@@ -39,14 +39,14 @@ bool rt_retype(const seL4_BootInfo *bi, seL4_Word type, seL4_CPtr dest)
 bool rt_map(const seL4_BootInfo *bi, seL4_CPtr frame, uint64_t va, const seL4_CPtr *pt_slots, unsigned npt,
             unsigned *next_pt)
 {
-    return rt_map_in(bi, seL4_CapInitThreadVSpace, frame, va, pt_slots, npt, next_pt);
+    return rt_map_in(bi, seL4_CapInitThreadVSpace, frame, va, seL4_ARM_Default_VMAttributes, pt_slots, npt, next_pt);
 }
 
-bool rt_map_in(const seL4_BootInfo *bi, seL4_CPtr vspace, seL4_CPtr frame, uint64_t va, const seL4_CPtr *pt_slots,
-               unsigned npt, unsigned *next_pt)
+bool rt_map_in(const seL4_BootInfo *bi, seL4_CPtr vspace, seL4_CPtr frame, uint64_t va, seL4_Word attr,
+               const seL4_CPtr *pt_slots, unsigned npt, unsigned *next_pt)
 {
     for (unsigned tries = 0; tries < 3; tries++) {
-        seL4_Error e = seL4_ARM_Page_Map(frame, vspace, va, seL4_ReadWrite, seL4_ARM_Default_VMAttributes);
+        seL4_Error e = seL4_ARM_Page_Map(frame, vspace, va, seL4_ReadWrite, attr);
         if (e == seL4_NoError)
             return true;
         if (e != seL4_FailedLookup || *next_pt >= npt)

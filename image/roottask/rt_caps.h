@@ -50,8 +50,8 @@ bool rt_retype(const seL4_BootInfo *bi, seL4_Word type, seL4_CPtr dest);
 /* Map `frame` read/write at `va` in `vspace` (a VSpace or an IO space); where a level is
  * missing, retype a page table into pt_slots[*next_pt] (up to npt of them) and map it
  * first. */
-bool rt_map_in(const seL4_BootInfo *bi, seL4_CPtr vspace, seL4_CPtr frame, uint64_t va, const seL4_CPtr *pt_slots,
-               unsigned npt, unsigned *next_pt);
+bool rt_map_in(const seL4_BootInfo *bi, seL4_CPtr vspace, seL4_CPtr frame, uint64_t va, seL4_Word attr,
+               const seL4_CPtr *pt_slots, unsigned npt, unsigned *next_pt);
 /* The same in the root task's own VSpace. */
 bool rt_map(const seL4_BootInfo *bi, seL4_CPtr frame, uint64_t va, const seL4_CPtr *pt_slots, unsigned npt,
             unsigned *next_pt);

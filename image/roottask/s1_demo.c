@@ -61,8 +61,8 @@ seL4_Word root_s1_demo(const seL4_BootInfo *bi)
         seL4_CNode_Copy(seL4_CapInitThreadCNode, s[S_DST_VIEW], DEPTH, seL4_CapInitThreadCNode, s[S_DST], DEPTH,
                         seL4_AllRights) != seL4_NoError)
         return 5;
-    if (!rt_map_in(bi, s[S_IOSPACE], s[S_SRC], RT_S1_IOVA_SRC, pts, 4, &next_pt) ||
-        !rt_map_in(bi, s[S_IOSPACE], s[S_DST], RT_S1_IOVA_DST, pts, 4, &next_pt) ||
+    if (!rt_map_in(bi, s[S_IOSPACE], s[S_SRC], RT_S1_IOVA_SRC, seL4_ARM_Default_VMAttributes, pts, 4, &next_pt) ||
+        !rt_map_in(bi, s[S_IOSPACE], s[S_DST], RT_S1_IOVA_DST, seL4_ARM_Default_VMAttributes, pts, 4, &next_pt) ||
         !rt_map(bi, s[S_SRC_VIEW], RT_S1_VIEW, pts, 4, &next_pt) ||
         !rt_map(bi, s[S_DST_VIEW], RT_S1_VIEW + 0x1000, pts, 4, &next_pt))
         return 6;

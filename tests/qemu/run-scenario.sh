@@ -36,6 +36,8 @@ cmd=("$qemu" -M virt,iommu=smmuv3,virtualization=on -cpu max -m "$mem" -nographi
      -device edu,addr=2,dma_mask=0xffffffffff
      -device edu,addr=3,dma_mask=0xffffffffff
      -device edu,addr=4
+     -device edu,addr=5,dma_mask=0xffffffffff
+     -device edu,addr=6,dma_mask=0xffffffffff
      -kernel "$image")
 if [ "$scenario" != all ]; then
     cmd+=(-append "scenario=$scenario")

@@ -47,22 +47,6 @@ static bool dma(struct guest *g, uint64_t src, uint64_t dst, uint32_t n, bool to
     return rt_edu_dma(g->edu, src, dst, n, to_ram);
 }
 
-static void fill(uint64_t va, uint8_t v)
-{
-    volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)va;
-    for (uint32_t i = 0; i < N; i++)
-        p[i] = (uint8_t)(v + i * 3u);
-}
-
-static bool holds(uint64_t va, uint8_t v, uint32_t n)
-{
-    const volatile uint8_t *p = (const volatile uint8_t *)(uintptr_t)va;
-    for (uint32_t i = 0; i < n; i++)
-        if (p[i] != (uint8_t)(v + i * 3u))
-            return false;
-    return true;
-}
-
 static uint64_t ipa_of(unsigned f) { return RT_NESTED_IPA_BASE + (uint64_t)f * 0x1000u; }
 
 seL4_Word root_nested_demo(const seL4_BootInfo *bi)
@@ -111,11 +95,11 @@ seL4_Word root_nested_demo(const seL4_BootInfo *bi)
         return 5;
 
     /* 1. Nested translation: stage-1 IOVAs to its own pages. */
-    fill(ipa_of(F_SRC), 0x40);
-    fill(ipa_of(F_DST), 0x00);
+    rt_fill(ipa_of(F_SRC), N, 0x40);
+    rt_fill(ipa_of(F_DST), N, 0x00);
     if (!dma(&g, RT_NESTED_IOVA_SRC, 0x40000, N, false) || !dma(&g, 0x40000, RT_NESTED_IOVA_DST, N, true))
         return 6;
-    bool ok = holds(ipa_of(F_DST), 0x40, N);
+    bool ok = rt_holds(ipa_of(F_DST), N, 0x40);
     rt_printf("guest: device copied IOVA 0x%lx -> 0x%lx (stage 1) = IPA 0x%lx -> 0x%lx: %s\n",
               (unsigned long)RT_NESTED_IOVA_SRC, (unsigned long)RT_NESTED_IOVA_DST,
               (unsigned long)ipa_of(F_SRC), (unsigned long)ipa_of(F_DST), ok ? "bytes match" : "MISMATCH");
@@ -132,17 +116,17 @@ seL4_Word root_nested_demo(const seL4_BootInfo *bi)
      *    the cached translation; after it, the stale IOVA faults. */
     l3[s1_idx(RT_NESTED_IOVA_DST, 3)] = 0;
     __asm__ volatile("dsb ishst" ::: "memory");
-    fill(ipa_of(F_DST), 0x00);
+    rt_fill(ipa_of(F_DST), N, 0x00);
     if (!dma(&g, 0x40000, RT_NESTED_IOVA_DST, 64, true))
         return 9;
     rt_printf("guest: unmapped IOVA 0x%lx at stage 1, no invalidation yet: the write %s\n",
               (unsigned long)RT_NESTED_IOVA_DST,
-              holds(ipa_of(F_DST), 0x00, N) ? "is blocked (nothing cached)" : "still landed (cached entry)");
+              rt_holds(ipa_of(F_DST), N, 0x00) ? "is blocked (nothing cached)" : "still landed (cached entry)");
     seL4_Error ei = seL4_ARM_CB_S1TLBInvalidate(g.cb, ASID, RT_NESTED_IOVA_DST, 0x1000);
-    fill(ipa_of(F_DST), 0x00);
+    rt_fill(ipa_of(F_DST), N, 0x00);
     if (ei || !dma(&g, 0x40000, RT_NESTED_IOVA_DST, 64, true))
         return 9;
-    bool blocked = holds(ipa_of(F_DST), 0x00, N);
+    bool blocked = rt_holds(ipa_of(F_DST), N, 0x00);
     rt_printf("guest: unmapped IOVA 0x%lx at stage 1, S1TLBInvalidate %u: the write %s\n",
               (unsigned long)RT_NESTED_IOVA_DST, (unsigned)ei, blocked ? "is blocked" : "LANDED");
     if (!blocked)

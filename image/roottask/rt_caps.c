@@ -26,6 +26,24 @@ bool rt_edu_dma(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t cou
     return rt_edu_wait(edu);
 }
 
+static uint8_t pattern(uint32_t i, uint8_t seed) { return (uint8_t)(i * 7u + seed + (i >> 8)); }
+
+void rt_fill(uint64_t va, uint32_t n, uint8_t seed)
+{
+    volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)va;
+    for (uint32_t i = 0; i < n; i++)
+        p[i] = pattern(i, seed);
+}
+
+bool rt_holds(uint64_t va, uint32_t n, uint8_t seed)
+{
+    const volatile uint8_t *p = (const volatile uint8_t *)(uintptr_t)va;
+    for (uint32_t i = 0; i < n; i++)
+        if (p[i] != pattern(i, seed))
+            return false;
+    return true;
+}
+
 bool rt_retype(const seL4_BootInfo *bi, seL4_Word type, seL4_CPtr dest)
 {
     for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start && i < seL4_MaxUntypedCaps; i++)

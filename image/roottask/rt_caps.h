@@ -45,6 +45,10 @@ void rt_edu_start(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t c
 bool rt_edu_wait(volatile uint64_t *edu);
 bool rt_edu_dma(volatile uint64_t *edu, uint64_t src, uint64_t dst, uint32_t count, bool to_ram);
 
+/* Test patterns: fill [va, va+n) with the pattern of `seed`; check it is there. */
+void rt_fill(uint64_t va, uint32_t n, uint8_t seed);
+bool rt_holds(uint64_t va, uint32_t n, uint8_t seed);
+
 /* Retype one object into `dest` from the first normal untyped with room. */
 bool rt_retype(const seL4_BootInfo *bi, seL4_Word type, seL4_CPtr dest);
 /* Map `frame` read/write at `va` in `vspace` (a VSpace or an IO space); where a level is

@@ -16,24 +16,6 @@
 enum { S_IOSPACE, S_SRC, S_DST, S_SRC_VIEW, S_DST_VIEW, S_PT0, S_PT1, S_PT2, S_PT3, S_NSLOTS };
 #define N 4096u
 
-static uint8_t pat(uint32_t i, uint8_t seed) { return (uint8_t)(i * 5u + seed); }
-
-static void fill(uint64_t va, uint8_t seed)
-{
-    volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)va;
-    for (uint32_t i = 0; i < N; i++)
-        p[i] = pat(i, seed);
-}
-
-static bool holds(uint64_t va, uint8_t seed)
-{
-    const volatile uint8_t *p = (const volatile uint8_t *)(uintptr_t)va;
-    for (uint32_t i = 0; i < N; i++)
-        if (p[i] != pat(i, seed))
-            return false;
-    return true;
-}
-
 seL4_Word root_s1_demo(const seL4_BootInfo *bi)
 {
     struct ctx c = { .bi = bi };
@@ -75,11 +57,11 @@ seL4_Word root_s1_demo(const seL4_BootInfo *bi)
     if (ea || eb || ec != seL4_IllegalOperation)
         return 7;
 
-    fill(RT_S1_VIEW, 0x21);
-    fill(RT_S1_VIEW + 0x1000, 0);
+    rt_fill(RT_S1_VIEW, N, 0x21);
+    rt_fill(RT_S1_VIEW + 0x1000, N, 0);
     if (!rt_edu_dma(edu, RT_S1_IOVA_SRC, EDU_BUF, N, false) || !rt_edu_dma(edu, EDU_BUF, RT_S1_IOVA_DST, N, true))
         return 8;
-    bool copied = holds(RT_S1_VIEW + 0x1000, 0x21);
+    bool copied = rt_holds(RT_S1_VIEW + 0x1000, N, 0x21);
     rt_printf("roottask: device copied IOVA 0x%lx -> 0x%lx (stage 1 only): %s\n", (unsigned long)RT_S1_IOVA_SRC,
               (unsigned long)RT_S1_IOVA_DST, copied ? "bytes match" : "MISMATCH");
     if (!copied)
@@ -88,10 +70,10 @@ seL4_Word root_s1_demo(const seL4_BootInfo *bi)
     /* Unmap the destination from the IO space: TLBI_NH_VA for the CB's ASID + CMD_SYNC. */
     if (seL4_ARM_Page_Unmap(s[S_DST]) != seL4_NoError)
         return 10;
-    fill(RT_S1_VIEW, 0x42);
+    rt_fill(RT_S1_VIEW, N, 0x42);
     if (!rt_edu_dma(edu, RT_S1_IOVA_SRC, EDU_BUF, N, false) || !rt_edu_dma(edu, EDU_BUF, RT_S1_IOVA_DST, 64, true))
         return 11;
-    bool blocked = holds(RT_S1_VIEW + 0x1000, 0x21);
+    bool blocked = rt_holds(RT_S1_VIEW + 0x1000, N, 0x21);
     rt_printf("roottask: Page_Unmap in the IO space, the device writes 0x%lx again: %s\n",
               (unsigned long)RT_S1_IOVA_DST, blocked ? "blocked, the page is unchanged" : "IT LANDED");
     if (!blocked)

@@ -44,24 +44,6 @@ static bool edu_dma(struct demo *d, uint64_t src, uint64_t dst, uint32_t count, 
 static bool to_device(struct demo *d, uint64_t iova, uint32_t n) { return edu_dma(d, iova, EDU_BUF, n, false); }
 static bool from_device(struct demo *d, uint64_t iova, uint32_t n) { return edu_dma(d, EDU_BUF, iova, n, true); }
 
-static uint8_t pat(uint32_t i, uint8_t seed) { return (uint8_t)(i * 7u + seed + (i >> 8)); }
-
-static void fill(uint64_t va, uint8_t seed)
-{
-    volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)va;
-    for (uint32_t i = 0; i < N; i++)
-        p[i] = pat(i, seed);
-}
-
-static bool holds(uint64_t va, uint8_t seed, uint32_t n)
-{
-    const volatile uint8_t *p = (const volatile uint8_t *)(uintptr_t)va;
-    for (uint32_t i = 0; i < n; i++)
-        if (p[i] != pat(i, seed))
-            return false;
-    return true;
-}
-
 static bool retype(struct demo *d, seL4_Word type, seL4_CPtr dest) { return rt_retype(d->c.bi, type, dest); }
 
 static bool map(struct demo *d, seL4_CPtr frame, uint64_t va)
@@ -112,11 +94,11 @@ seL4_Word root_smmu_demo(const seL4_BootInfo *bi)
 
     /* 2. DMA through the translation: the device copies SRC -> DST at the root task's own
      *    addresses. */
-    fill(IOVA_SRC, 0x11);
-    fill(IOVA_DST, 0x00);
+    rt_fill(IOVA_SRC, N, 0x11);
+    rt_fill(IOVA_DST, N, 0x00);
     if (!to_device(&d, IOVA_SRC, N) || !from_device(&d, IOVA_DST, N))
         return 4;
-    bool copied = holds(IOVA_DST, 0x11, N);
+    bool copied = rt_holds(IOVA_DST, N, 0x11);
     rt_printf("roottask: device copied 0x%lx -> 0x%lx through the SMMU: %s\n", (unsigned long)IOVA_SRC,
               (unsigned long)IOVA_DST, copied ? "bytes match" : "MISMATCH");
     if (!copied)
@@ -130,25 +112,25 @@ seL4_Word root_smmu_demo(const seL4_BootInfo *bi)
         return 6;
     if (seL4_ARM_Page_Unmap(d.s[S_DST]) != seL4_NoError)
         return 7;
-    fill(IOVA_SRC, 0x22);
+    rt_fill(IOVA_SRC, N, 0x22);
     if (!to_device(&d, IOVA_SRC, N) || !from_device(&d, IOVA_DST, FAULT_BYTES))
         return 8;
-    bool blocked = holds(IOVA_ALIAS, 0x11, N);
+    bool blocked = rt_holds(IOVA_ALIAS, N, 0x11);
     rt_printf("roottask: Page_Unmap(DST), device writes 0x%lx again: %s\n", (unsigned long)IOVA_DST,
               blocked ? "blocked, the page (seen through its alias) is unchanged" : "IT LANDED");
     if (!blocked)
         return 9;
 
     /* 4. The alias is mapped, so the device can write it ... until the SID cap is deleted. */
-    if (!from_device(&d, IOVA_ALIAS, N) || !holds(IOVA_ALIAS, 0x22, N))
+    if (!from_device(&d, IOVA_ALIAS, N) || !rt_holds(IOVA_ALIAS, N, 0x22))
         return 10;
     rt_printf("roottask: the device reaches the alias while the SID is bound\n");
     if (seL4_CNode_Delete(seL4_CapInitThreadCNode, d.sid, DEPTH) != seL4_NoError)
         return 11;
-    fill(IOVA_SRC, 0x33); /* the device still holds 0x22; now try to push 0x33 through it */
+    rt_fill(IOVA_SRC, N, 0x33); /* the device still holds 0x22; now try to push 0x33 through it */
     if (!to_device(&d, IOVA_SRC, N) || !from_device(&d, IOVA_ALIAS, N))
         return 12;
-    bool aborted = holds(IOVA_ALIAS, 0x22, N);
+    bool aborted = rt_holds(IOVA_ALIAS, N, 0x22);
     rt_printf("roottask: SID cap deleted: the device's read and write both went nowhere (%s)\n",
               aborted ? "alias unchanged" : "ALIAS CHANGED");
     if (!aborted)

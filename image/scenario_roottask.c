@@ -311,6 +311,42 @@ bool scenario_roottask_isolation(struct image_ctx *ctx)
     return ok;
 }
 
+/* The SMMU scenarios' common part: with at least `min_edus` devices and the SMMU present,
+ * boot the kernel (once), empty the event queue, run the root task with `request` and
+ * report how it ended. Returns the SMMU environment (NULL if the set-up failed); *exited
+ * says whether the root task exited with RT_RESULT_OK. `before`, if given, receives the
+ * SMMU's counters from just before the run. */
+static struct smmu_env *run_smmu_request(struct image_ctx *ctx, unsigned min_edus, seL4_Word request,
+                                         bool *exited, struct smmu_stats *before)
+{
+    *exited = false;
+    if (ctx->n_edu < min_edus || !ctx->plat.smmu_present) {
+        kprintf("  needs %u edu device(s) and an SMMU; found %u edu(s)\n", min_edus, ctx->n_edu);
+        return NULL;
+    }
+    struct roottask_kernel *k = roottask_kernel_get(ctx);
+    if (!k)
+        return NULL;
+    struct smmu_env *env = smmu_env_get(ctx);
+    env_drain_events(env, NULL, false);
+    if (before)
+        *before = env->smmu.stats;
+    struct user_thread t;
+    struct user_stop stop;
+    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, request, 0, &k->bi);
+    user_run(&t, user_kernel_call, &k->thread, &stop);
+    user_stop_print(&stop);
+    *exited = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
+    return env;
+}
+
+/* The STE of `sid` is abort (as every StreamID must be once a scenario has cleaned up). */
+static bool sid_aborts(struct smmu_env *env, uint32_t sid)
+{
+    struct ste now, abort_ste = make_abort_ste();
+    return smmu_read_ste(&env->smmu, sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
+}
+
 /* roottask-smmu: the root task, using only its capabilities (boot-info SID and CB caps,
  * untyped, its own VSpace), gives edu0 DMA access to two of its pages, checks the copy,
  * unmaps one (the DMA to it is blocked), deletes the SID cap (nothing moves any more), and
@@ -318,21 +354,11 @@ bool scenario_roottask_isolation(struct image_ctx *ctx)
  * F_TRANSLATION at the unmapped IOVA from StreamID 0x10, and the STE back at abort. */
 bool scenario_roottask_smmu(struct image_ctx *ctx)
 {
-    if (ctx->n_edu < 1 || !ctx->plat.smmu_present)
+    bool ok;
+    struct smmu_stats before;
+    struct smmu_env *env = run_smmu_request(ctx, 1, RT_REQ_SMMU, &ok, &before);
+    if (!env)
         return false;
-    struct roottask_kernel *k = roottask_kernel_get(ctx);
-    if (!k)
-        return false;
-    struct smmu_env *env = smmu_env_get(ctx);
-    env_drain_events(env, NULL, false);
-    struct smmu_stats before = env->smmu.stats;
-
-    struct user_thread t;
-    struct user_stop stop;
-    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_SMMU, 0, &k->bi);
-    user_run(&t, user_kernel_call, &k->thread, &stop);
-    user_stop_print(&stop);
-    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
     kprintf("  the SMMU consumed %llu commands (%llu CMD_SYNC) and applied %llu STE updates for it\n",
             (unsigned long long)(env->smmu.stats.cmds - before.cmds),
             (unsigned long long)(env->smmu.stats.syncs - before.syncs),
@@ -345,9 +371,7 @@ bool scenario_roottask_smmu(struct image_ctx *ctx)
     kprintf("  SMMU events: %s\n", fault_seen ? "F_TRANSLATION (write, stage 2) at the unmapped IOVA, "
                                                 "none for the aborted stream"
                                               : "NOT the expected F_TRANSLATION");
-    struct ste now, abort_ste = make_abort_ste();
-    bool aborts = smmu_read_ste(&env->smmu, ctx->edu[0].sid, &now) == ERR_NONE &&
-                  ste_equivalent(&now, &abort_ste);
+    bool aborts = sid_aborts(env, ctx->edu[0].sid);
     kprintf("  StreamID 0x%x after the run: %s\n", ctx->edu[0].sid, aborts ? "abort" : "NOT abort");
     return ok && fault_seen && aborts && n * 4 == 64; /* one record per 4 bytes of the faulting DMA */
 }
@@ -358,23 +382,14 @@ bool scenario_roottask_smmu(struct image_ctx *ctx)
  * the stage-1 unmap + invalidation request faults at stage 1. */
 bool scenario_roottask_nested(struct image_ctx *ctx)
 {
-    if (ctx->n_edu < 1 || !ctx->plat.smmu_present)
-        return false;
-    struct roottask_kernel *k = roottask_kernel_get(ctx);
-    if (!k)
-        return false;
-    struct smmu_env *env = smmu_env_get(ctx);
-    if (!env->smmu.f.s1) {
+    if (ctx->plat.smmu_present && !smmu_env_get(ctx)->smmu.f.s1) {
         kprintf("  the SMMU has no stage 1\n");
         return false;
     }
-    env_drain_events(env, NULL, false);
-    struct user_thread t;
-    struct user_stop stop;
-    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_NESTED, 0, &k->bi);
-    user_run(&t, user_kernel_call, &k->thread, &stop);
-    user_stop_print(&stop);
-    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
+    bool ok;
+    struct smmu_env *env = run_smmu_request(ctx, 1, RT_REQ_NESTED, &ok, NULL);
+    if (!env)
+        return false;
 
     /* Records: first the stage-2 fault of the malicious entry, then the stage-1 fault. */
     struct smmu_event ev;
@@ -404,8 +419,7 @@ bool scenario_roottask_nested(struct image_ctx *ctx)
     }
     kprintf("  SMMU records: %u stage-2 faults (malicious stage-1 entry), %u stage-1 faults (unmapped "
             "IOVA), %u others\n", s2_faults, s1_faults, other);
-    struct ste now, abort_ste = make_abort_ste();
-    bool aborts = smmu_read_ste(&env->smmu, ctx->edu[0].sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
+    bool aborts = sid_aborts(env, ctx->edu[0].sid);
     return ok && s2_faults >= 1 && s2_right && s1_faults >= 1 && s1_right && other == 0 && aborts;
 }
 
@@ -414,27 +428,16 @@ bool scenario_roottask_nested(struct image_ctx *ctx)
  * unmapped IOVA: a stage-1 F_TRANSLATION from edu0's StreamID. */
 bool scenario_roottask_s1(struct image_ctx *ctx)
 {
-    if (ctx->n_edu < 1 || !ctx->plat.smmu_present)
+    bool ok;
+    struct smmu_env *env = run_smmu_request(ctx, 1, RT_REQ_S1, &ok, NULL);
+    if (!env)
         return false;
-    struct roottask_kernel *k = roottask_kernel_get(ctx);
-    if (!k)
-        return false;
-    struct smmu_env *env = smmu_env_get(ctx);
-    env_drain_events(env, NULL, false);
-    struct user_thread t;
-    struct user_stop stop;
-    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_S1, 0, &k->bi);
-    user_run(&t, user_kernel_call, &k->thread, &stop);
-    user_stop_print(&stop);
-    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
     struct smmu_event ev;
     unsigned n = env_drain_events(env, &ev, true);
     bool fault = n >= 1 && ev.type == EVT_F_TRANSLATION && !ev.stage2 && ev.sid == ctx->edu[0].sid &&
                  ev.input_addr == RT_S1_IOVA_DST && !ev.is_read;
     kprintf("  SMMU records: %u, %s\n", n, fault ? "F_TRANSLATION at stage 1 for the unmapped IOVA" : "NOT as expected");
-    struct ste now, abort_ste = make_abort_ste();
-    bool aborts = smmu_read_ste(&env->smmu, ctx->edu[0].sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
-    return ok && fault && aborts;
+    return ok && fault && sid_aborts(env, ctx->edu[0].sid);
 }
 
 /* roottask-modes: five edus, five StreamIDs of one SMMU in the five per-master modes at
@@ -443,26 +446,13 @@ bool scenario_roottask_s1(struct image_ctx *ctx)
  * everything else translated) and that all five STEs are abort again afterwards. */
 bool scenario_roottask_modes(struct image_ctx *ctx)
 {
-    if (ctx->n_edu < 5 || !ctx->plat.smmu_present) {
-        kprintf("  needs five edu devices, found %u\n", ctx->n_edu);
+    bool ok;
+    struct smmu_env *env = run_smmu_request(ctx, 5, RT_REQ_MODES, &ok, NULL);
+    if (!env)
         return false;
-    }
-    struct roottask_kernel *k = roottask_kernel_get(ctx);
-    if (!k)
-        return false;
-    struct smmu_env *env = smmu_env_get(ctx);
-    env_drain_events(env, NULL, false);
-    struct user_thread t;
-    struct user_stop stop;
-    roottask_thread(&t, &k->vspace->pt, k->vspace->vmid, HCR_NATIVE, RT_REQ_MODES, 0, &k->bi);
-    user_run(&t, user_kernel_call, &k->thread, &stop);
-    user_stop_print(&stop);
-    bool ok = stop.reason == USER_STOP_EXIT && stop.result == RT_RESULT_OK;
     unsigned n = env_drain_events(env, NULL, true);
     kprintf("  SMMU records during the run: %u (abort is silent; every other mode translated)\n", n);
-    for (unsigned d = 0; d < 5; d++) {
-        struct ste now, abort_ste = make_abort_ste();
-        ok = ok && smmu_read_ste(&env->smmu, ctx->edu[d].sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
-    }
+    for (unsigned d = 0; d < 5; d++)
+        ok = ok && sid_aborts(env, ctx->edu[d].sid);
     return ok && n == 0;
 }

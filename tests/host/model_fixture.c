@@ -9,6 +9,7 @@
 
 #include "libsel4/host/sel4_host.h"
 #include "plat/host/irq_host.h"
+#include "object/smmu_object.h"
 #include "plat/plat.h"
 
 struct mfx mfx;
@@ -151,4 +152,34 @@ bool mfx_dma(uint32_t sid, uint64_t iova, bool write, uint64_t *pa)
     if (pa)
         *pa = p;
     return ok;
+}
+
+void mfx_expect_denied(uint32_t sid, uint64_t iova, bool write)
+{
+    uint64_t pa;
+    if (mfx_dma(sid, iova, write, &pa))
+        fail_msg("SID 0x%x reached PA 0x%lx at IOVA 0x%lx (%s) without a capability", sid, (unsigned long)pa,
+                 (unsigned long)iova, write ? "write" : "read");
+}
+
+void mfx_expect_reaches(uint32_t sid, uint64_t iova, bool write, uint64_t want)
+{
+    uint64_t pa = 0;
+    if (!mfx_dma(sid, iova, write, &pa))
+        fail_msg("SID 0x%x denied at IOVA 0x%lx (%s)", sid, (unsigned long)iova, write ? "write" : "read");
+    if (pa != want)
+        fail_msg("SID 0x%x at IOVA 0x%lx reached PA 0x%lx, not 0x%lx", sid, (unsigned long)iova, (unsigned long)pa,
+                 (unsigned long)want);
+}
+
+void mfx_stop_checked(bool no_hw_errors)
+{
+    uint64_t v = mfx.m.stats.violations;
+    const char *what = mfx.m.last_violation;
+    uint64_t hw = smmu_object_instance(0) ? smmu_object_instance(0)->hw_errors : 0;
+    mfx_stop();
+    if (v)
+        fail_msg("the driver broke an SMMU programming rule %lu time(s); last: %s", (unsigned long)v, what);
+    if (no_hw_errors && hw)
+        fail_msg("%lu hardware error(s) counted by the objects", (unsigned long)hw);
 }

@@ -67,4 +67,12 @@ uint64_t mfx_frame_pa(seL4_CPtr frame);
 /* What a device sees: the model's answer for (sid, iova, write). */
 bool mfx_dma(uint32_t sid, uint64_t iova, bool write, uint64_t *pa);
 
+/* Fail the test unless the access is refused / reaches exactly `want`. */
+void mfx_expect_denied(uint32_t sid, uint64_t iova, bool write);
+void mfx_expect_reaches(uint32_t sid, uint64_t iova, bool write, uint64_t want);
+
+/* mfx_stop, then fail the test if the driver broke an SMMU programming rule (the model
+ * counts them) or, with `no_hw_errors`, if the objects counted hardware errors. */
+void mfx_stop_checked(bool no_hw_errors);
+
 #endif

@@ -106,14 +106,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    uint64_t v = mfx.m.stats.violations;
-    const char *what = mfx.m.last_violation;
-    uint64_t hw = smmu_object_instance(0) ? smmu_object_instance(0)->hw_errors : 0;
-    mfx_stop();
-    if (v)
-        fail_msg("the driver broke an SMMU programming rule %lu time(s); last: %s", (unsigned long)v, what);
-    if (hw)
-        fail_msg("%lu hardware error(s) counted by the objects", (unsigned long)hw);
+    mfx_stop_checked(true);
     return 0;
 }
 

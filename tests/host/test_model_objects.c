@@ -35,33 +35,8 @@ static int setup_dirty(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    uint64_t v = mfx.m.stats.violations;
-    const char *what = mfx.m.last_violation;
-    uint64_t hw = smmu_object_instance(0) ? smmu_object_instance(0)->hw_errors : 0;
-    mfx_stop();
-    if (v)
-        fail_msg("the driver broke an SMMU programming rule %lu time(s); last: %s", (unsigned long)v, what);
-    if (hw)
-        fail_msg("%lu hardware error(s) counted by the objects", (unsigned long)hw);
+    mfx_stop_checked(true);
     return 0;
-}
-
-/* A device access must be refused. */
-static void denied(uint32_t sid, uint64_t iova, bool write)
-{
-    uint64_t pa;
-    if (mfx_dma(sid, iova, write, &pa))
-        fail_msg("SID 0x%x reached PA 0x%lx at IOVA 0x%lx (%s) without a capability", sid, (unsigned long)pa,
-                 (unsigned long)iova, write ? "write" : "read");
-}
-
-/* A device access must reach exactly `want`. */
-static void reaches(uint32_t sid, uint64_t iova, bool write, uint64_t want)
-{
-    uint64_t pa = 0;
-    if (!mfx_dma(sid, iova, write, &pa))
-        fail_msg("SID 0x%x denied at IOVA 0x%lx (%s)", sid, (unsigned long)iova, write ? "write" : "read");
-    assert_int_equal(pa, want);
 }
 
 static void test_boot_everything_aborts(void **state)
@@ -70,8 +45,8 @@ static void test_boot_everything_aborts(void **state)
     /* The model started with junk bypass STEs and TLB entries (dirty_reset): smmu_init's
      * CFGI_ALL + TLBI_NSNH_ALL must have removed them. */
     for (uint32_t sid = 0; sid < 64; sid++)
-        denied(sid, 0x1000, true);
-    denied(SIDA, 0, false);
+        mfx_expect_denied(sid, 0x1000, true);
+    mfx_expect_denied(SIDA, 0, false);
     /* An issued SID aborts silently; an unissued one has no level-2 table: C_BAD_STREAMID. */
     struct model_txn t = { .sid = SIDA, .addr = 0x2000 };
     struct model_result r;
@@ -94,7 +69,7 @@ static void test_stage2_flow(void **state)
     seL4_CPtr vs = mfx_retype(seL4_ARM_VSpaceObject, 0);
     const uint64_t va = 0x10000000;
     assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
-    denied(SIDA, va, false);
+    mfx_expect_denied(SIDA, va, false);
     assert_int_equal(seL4_ARM_SID_BindCB(sid, cb), seL4_NoError);
     /* Bound, nothing mapped: F_TRANSLATION at stage 2, recorded (S2R) with SID and IPA. */
     struct model_txn t = { .sid = SIDA, .addr = va + 0x40, .write = true };
@@ -113,52 +88,52 @@ static void test_stage2_flow(void **state)
 
     seL4_CPtr frame = mfx_map_frame(vs, va, seL4_ReadWrite);
     uint64_t pa = mfx_frame_pa(frame);
-    reaches(SIDA, va + 0x123, true, pa + 0x123);
-    reaches(SIDA, va + 0x123, false, pa + 0x123);
-    denied(SIDB, va, false);               /* not bound */
-    denied(SIDA, va + PAGE_SIZE, false);   /* not mapped */
+    mfx_expect_reaches(SIDA, va + 0x123, true, pa + 0x123);
+    mfx_expect_reaches(SIDA, va + 0x123, false, pa + 0x123);
+    mfx_expect_denied(SIDB, va, false);               /* not bound */
+    mfx_expect_denied(SIDA, va + PAGE_SIZE, false);   /* not mapped */
     /* Read-only mapping. */
     seL4_CPtr ro = mfx_map_frame(vs, va + 2 * PAGE_SIZE, seL4_CanRead);
-    reaches(SIDA, va + 2 * PAGE_SIZE, false, mfx_frame_pa(ro));
-    denied(SIDA, va + 2 * PAGE_SIZE, true);
+    mfx_expect_reaches(SIDA, va + 2 * PAGE_SIZE, false, mfx_frame_pa(ro));
+    mfx_expect_denied(SIDA, va + 2 * PAGE_SIZE, true);
     /* Unmap: the model cached the translation; the driver's TLBI must remove it. */
     assert_int_equal(seL4_ARM_Page_Unmap(frame), seL4_NoError);
-    denied(SIDA, va, false);
-    denied(SIDA, va, true);
+    mfx_expect_denied(SIDA, va, false);
+    mfx_expect_denied(SIDA, va, true);
     /* Map it again read-only: the cached RW permission must not survive either. */
     assert_int_equal(seL4_ARM_Page_Map(frame, vs, va, seL4_CanRead, seL4_ARM_Default_VMAttributes), seL4_NoError);
-    reaches(SIDA, va, false, pa);
-    denied(SIDA, va, true);
+    mfx_expect_reaches(SIDA, va, false, pa);
+    mfx_expect_denied(SIDA, va, true);
     /* One CB, two SIDs. */
     assert_int_equal(seL4_ARM_SID_BindCB(sid_b, cb), seL4_NoError);
-    reaches(SIDB, va, false, pa);
+    mfx_expect_reaches(SIDB, va, false, pa);
     /* Unbind A: its cached STE must go; B keeps translating. */
     assert_int_equal(seL4_ARM_SID_UnbindCB(sid), seL4_NoError);
-    denied(SIDA, va, false);
-    reaches(SIDB, va, false, pa);
+    mfx_expect_denied(SIDA, va, false);
+    mfx_expect_reaches(SIDB, va, false, pa);
     /* Deleting B's last cap. */
     assert_int_equal(seL4_CNode_Delete(MFX_ROOT, sid_b, MFX_DEPTH), seL4_NoError);
-    denied(SIDB, va, false);
+    mfx_expect_denied(SIDB, va, false);
     /* Rebind A, then unassign the VSpace: SIDs abort, the VMID's entries go. */
     assert_int_equal(seL4_ARM_SID_BindCB(sid, cb), seL4_NoError);
-    reaches(SIDA, va, false, pa);
+    mfx_expect_reaches(SIDA, va, false, pa);
     assert_int_equal(seL4_ARM_CB_UnassignVspace(cb), seL4_NoError);
-    denied(SIDA, va, false);
+    mfx_expect_denied(SIDA, va, false);
     /* Another VSpace on the same CB (same VMID): nothing of the old one may show. */
     seL4_CPtr vs2 = mfx_retype(seL4_ARM_VSpaceObject, 0);
     assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs2), seL4_NoError);
-    denied(SIDA, va, false);
+    mfx_expect_denied(SIDA, va, false);
     seL4_CPtr f2 = mfx_map_frame(vs2, va + PAGE_SIZE, seL4_ReadWrite);
-    reaches(SIDA, va + PAGE_SIZE, true, mfx_frame_pa(f2));
-    denied(SIDA, va, false);
+    mfx_expect_reaches(SIDA, va + PAGE_SIZE, true, mfx_frame_pa(f2));
+    mfx_expect_denied(SIDA, va, false);
     /* Deleting the VSpace. */
     assert_int_equal(seL4_CNode_Delete(MFX_ROOT, vs2, MFX_DEPTH), seL4_NoError);
-    denied(SIDA, va + PAGE_SIZE, false);
+    mfx_expect_denied(SIDA, va + PAGE_SIZE, false);
     /* Deleting the CB. */
     assert_int_equal(seL4_ARM_CB_AssignVspace(cb, vs), seL4_NoError);
-    reaches(SIDA, va, false, pa);
+    mfx_expect_reaches(SIDA, va, false, pa);
     assert_int_equal(seL4_CNode_Delete(MFX_ROOT, cb, MFX_DEPTH), seL4_NoError);
-    denied(SIDA, va, false);
+    mfx_expect_denied(SIDA, va, false);
 }
 
 static void test_bypass(void **state)
@@ -168,13 +143,13 @@ static void test_bypass(void **state)
     seL4_CPtr bypass = mfx_slot();
     assert_int_equal(seL4_ARM_SIDControl_GetBypass(seL4_CapSMMUSIDControl, MFX_ROOT, bypass, MFX_DEPTH), seL4_NoError);
     assert_int_equal(seL4_ARM_SID_Bypass(sid, bypass), seL4_NoError);
-    reaches(SIDA, 0x40000000, true, 0x40000000);
+    mfx_expect_reaches(SIDA, 0x40000000, true, 0x40000000);
     assert_int_equal(seL4_ARM_SID_UnbindCB(sid), seL4_NoError);
-    denied(SIDA, 0x40000000, true);
+    mfx_expect_denied(SIDA, 0x40000000, true);
     assert_int_equal(seL4_ARM_SID_Bypass(sid, bypass), seL4_NoError);
-    reaches(SIDA, 0x40000000, false, 0x40000000);
+    mfx_expect_reaches(SIDA, 0x40000000, false, 0x40000000);
     assert_int_equal(seL4_CNode_Delete(MFX_ROOT, sid, MFX_DEPTH), seL4_NoError);
-    denied(SIDA, 0x40000000, false);
+    mfx_expect_denied(SIDA, 0x40000000, false);
 }
 
 /* A page table is unmapped and then used again elsewhere. The SMMU may have cached the
@@ -194,15 +169,15 @@ static void test_page_table_unmap_and_reuse(void **state)
     assert_int_equal(seL4_ARM_PageTable_Map(l2, vs, va1, seL4_ARM_Default_VMAttributes), seL4_NoError);
     assert_int_equal(seL4_ARM_PageTable_Map(l3, vs, va1, seL4_ARM_Default_VMAttributes), seL4_NoError);
     seL4_CPtr f1 = mfx_map_frame(vs, va1, seL4_ReadWrite);
-    reaches(SIDA, va1, false, mfx_frame_pa(f1)); /* the walk caches L1 and L2 table descriptors */
+    mfx_expect_reaches(SIDA, va1, false, mfx_frame_pa(f1)); /* the walk caches L1 and L2 table descriptors */
     assert_int_equal(seL4_ARM_PageTable_Unmap(l3), seL4_NoError);
-    denied(SIDA, va1, false);
+    mfx_expect_denied(SIDA, va1, false);
     /* The same table object now serves va2, and a new frame is mapped at va2. */
     assert_int_equal(seL4_ARM_PageTable_Map(l3, vs, va2, seL4_ARM_Default_VMAttributes), seL4_NoError);
     seL4_CPtr f2 = mfx_map_frame(vs, va2, seL4_ReadWrite);
-    reaches(SIDA, va2, true, mfx_frame_pa(f2));
+    mfx_expect_reaches(SIDA, va2, true, mfx_frame_pa(f2));
     /* Nothing is mapped at va1: the caps grant nothing there. */
-    denied(SIDA, va1, true);
+    mfx_expect_denied(SIDA, va1, true);
 }
 
 /* ---- nested: the root task as a guest with its own CDs and stage-1 tables -------------- */
@@ -259,7 +234,7 @@ static void test_nested_guest(void **state)
     seL4_CPtr data = mfx_map_frame(g.vs, data_ipa, seL4_ReadWrite);
     uint64_t data_pa = mfx_frame_pa(data);
     g.l3[1] = data_ipa | S1_PAGE; /* VA 0x1000 -> data */
-    reaches(SIDA, 0x1008, true, data_pa + 8);
+    mfx_expect_reaches(SIDA, 0x1008, true, data_pa + 8);
     /* A malicious stage-1 entry: an IPA the VSpace does not map is stopped at stage 2. */
     g.l3[2] = 0x3f000000 | S1_PAGE;
     struct model_txn t = { .sid = SIDA, .addr = 0x2000 };
@@ -270,13 +245,13 @@ static void test_nested_guest(void **state)
     assert_int_equal(r.ipa, 0x3f000000);
     /* ... and one pointing at the kernel's memory by its PA: still an IPA, still stopped. */
     g.l3[3] = (uint64_t)(uintptr_t)mfx.mem | S1_PAGE;
-    denied(SIDA, 0x3000, false);
+    mfx_expect_denied(SIDA, 0x3000, false);
     /* The guest repoints VA 0x1000: stale until it asks for stage-1 invalidation. */
     seL4_CPtr data2 = mfx_map_frame(g.vs, data_ipa + PAGE_SIZE, seL4_ReadWrite);
     g.l3[1] = (data_ipa + PAGE_SIZE) | S1_PAGE;
-    reaches(SIDA, 0x1000, false, data_pa);
+    mfx_expect_reaches(SIDA, 0x1000, false, data_pa);
     assert_int_equal(seL4_ARM_CB_S1TLBInvalidate(g.cb, 5, 0x1000, PAGE_SIZE), seL4_NoError);
-    reaches(SIDA, 0x1000, false, mfx_frame_pa(data2));
+    mfx_expect_reaches(SIDA, 0x1000, false, mfx_frame_pa(data2));
     /* The guest switches its CD to new tables under a new ASID: the SMMU keeps the cached
      * CD until the guest asks for CDInvalidate (CFGI_CD_ALL of its SIDs). */
     uint64_t *ttb2 = guest_page(&g, 0x20004000), *l2b = guest_page(&g, 0x20005000);
@@ -288,13 +263,13 @@ static void test_nested_guest(void **state)
     struct cd_config cc = { .asid = 6, .ttb0 = 0x20004000, .t0sz = 25, .mair = PT_S1_MAIR, .record_faults = true };
     assert_int_equal(make_cd(&mfx.smmu.f, &cc, &cd), ERR_NONE);
     memcpy(g.cd, cd.dw, sizeof(cd.dw));
-    denied(SIDA, 0x5000, false);
+    mfx_expect_denied(SIDA, 0x5000, false);
     assert_int_equal(seL4_ARM_CB_CDInvalidate(g.cb), seL4_NoError);
-    reaches(SIDA, 0x5000, false, data_pa);
-    denied(SIDA, 0x1000, false); /* not in the new tables */
+    mfx_expect_reaches(SIDA, 0x5000, false, data_pa);
+    mfx_expect_denied(SIDA, 0x1000, false); /* not in the new tables */
     /* Unassigning the CD table: back to stage 2 only, the VA is now an IPA. */
     assert_int_equal(seL4_ARM_CB_UnassignCDTable(g.cb), seL4_NoError);
-    reaches(SIDA, data_ipa, false, data_pa);
+    mfx_expect_reaches(SIDA, data_ipa, false, data_pa);
 }
 
 /* The kernel unmaps a frame from a nested guest's stage 2. TLBI_S2_IPA is not required to
@@ -309,9 +284,9 @@ static void test_nested_stage2_unmap(void **state)
     seL4_CPtr data = mfx_map_frame(g.vs, data_ipa, seL4_ReadWrite);
     uint64_t data_pa = mfx_frame_pa(data);
     g.l3[1] = data_ipa | S1_PAGE;
-    reaches(SIDA, 0x1000, true, data_pa);
+    mfx_expect_reaches(SIDA, 0x1000, true, data_pa);
     assert_int_equal(seL4_ARM_Page_Unmap(data), seL4_NoError);
-    denied(SIDA, 0x1000, true);
+    mfx_expect_denied(SIDA, 0x1000, true);
 }
 
 /* DisableSMMU: every stream aborts, none bypasses. InitSMMU: exactly the bindings the
@@ -328,14 +303,14 @@ static void test_disable_and_init(void **state)
     assert_int_equal(seL4_ARM_SID_Bypass(sid_b, bypass), seL4_NoError);
     const uint64_t va = 0x10000000;
     seL4_CPtr f1 = mfx_map_frame(vs, va, seL4_ReadWrite), f2 = mfx_map_frame(vs, va + PAGE_SIZE, seL4_ReadWrite);
-    reaches(SIDA, va, true, mfx_frame_pa(f1));
-    reaches(SIDA, va + PAGE_SIZE, true, mfx_frame_pa(f2));
-    reaches(SIDB, 0x5000, true, 0x5000);
+    mfx_expect_reaches(SIDA, va, true, mfx_frame_pa(f1));
+    mfx_expect_reaches(SIDA, va + PAGE_SIZE, true, mfx_frame_pa(f2));
+    mfx_expect_reaches(SIDB, 0x5000, true, 0x5000);
 
     assert_int_equal(seL4_ARM_SIDControl_DisableSMMU(seL4_CapSMMUSIDControl), seL4_NoError);
     for (uint32_t s = 0; s < 0x40; s++) {
-        denied(s, va, false);
-        denied(s, 0x5000, true);
+        mfx_expect_denied(s, va, false);
+        mfx_expect_denied(s, 0x5000, true);
     }
     /* While disabled, the capabilities change: f2 is unmapped, SIDB unbound. */
     assert_int_equal(seL4_ARM_Page_Unmap(f2), seL4_NoError);
@@ -343,12 +318,12 @@ static void test_disable_and_init(void **state)
     assert_int_equal(seL4_ARM_SIDControl_DisableSMMU(seL4_CapSMMUSIDControl), seL4_IllegalOperation);
 
     assert_int_equal(seL4_ARM_SIDControl_InitSMMU(seL4_CapSMMUSIDControl), seL4_NoError);
-    reaches(SIDA, va, true, mfx_frame_pa(f1));
-    denied(SIDA, va + PAGE_SIZE, false);
-    denied(SIDB, 0x5000, false);
+    mfx_expect_reaches(SIDA, va, true, mfx_frame_pa(f1));
+    mfx_expect_denied(SIDA, va + PAGE_SIZE, false);
+    mfx_expect_denied(SIDB, 0x5000, false);
     for (uint32_t s = 0; s < 0x40; s++)
         if (s != SIDA)
-            denied(s, va, false);
+            mfx_expect_denied(s, va, false);
     assert_int_equal(seL4_ARM_SIDControl_InitSMMU(seL4_CapSMMUSIDControl), seL4_IllegalOperation);
 }
 

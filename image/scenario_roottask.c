@@ -340,13 +340,6 @@ static struct smmu_env *run_smmu_request(struct image_ctx *ctx, unsigned min_edu
     return env;
 }
 
-/* The STE of `sid` is abort (as every StreamID must be once a scenario has cleaned up). */
-static bool sid_aborts(struct smmu_env *env, uint32_t sid)
-{
-    struct ste now, abort_ste = make_abort_ste();
-    return smmu_read_ste(&env->smmu, sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
-}
-
 /* roottask-smmu: the root task, using only its capabilities (boot-info SID and CB caps,
  * untyped, its own VSpace), gives edu0 DMA access to two of its pages, checks the copy,
  * unmaps one (the DMA to it is blocked), deletes the SID cap (nothing moves any more), and
@@ -371,7 +364,7 @@ bool scenario_roottask_smmu(struct image_ctx *ctx)
     kprintf("  SMMU events: %s\n", fault_seen ? "F_TRANSLATION (write, stage 2) at the unmapped IOVA, "
                                                 "none for the aborted stream"
                                               : "NOT the expected F_TRANSLATION");
-    bool aborts = sid_aborts(env, ctx->edu[0].sid);
+    bool aborts = env_sid_aborts(env, ctx->edu[0].sid);
     kprintf("  StreamID 0x%x after the run: %s\n", ctx->edu[0].sid, aborts ? "abort" : "NOT abort");
     return ok && fault_seen && aborts && n * 4 == 64; /* one record per 4 bytes of the faulting DMA */
 }
@@ -419,7 +412,7 @@ bool scenario_roottask_nested(struct image_ctx *ctx)
     }
     kprintf("  SMMU records: %u stage-2 faults (malicious stage-1 entry), %u stage-1 faults (unmapped "
             "IOVA), %u others\n", s2_faults, s1_faults, other);
-    bool aborts = sid_aborts(env, ctx->edu[0].sid);
+    bool aborts = env_sid_aborts(env, ctx->edu[0].sid);
     return ok && s2_faults >= 1 && s2_right && s1_faults >= 1 && s1_right && other == 0 && aborts;
 }
 
@@ -437,7 +430,7 @@ bool scenario_roottask_s1(struct image_ctx *ctx)
     bool fault = n >= 1 && ev.type == EVT_F_TRANSLATION && !ev.stage2 && ev.sid == ctx->edu[0].sid &&
                  ev.input_addr == RT_S1_IOVA_DST && !ev.is_read;
     kprintf("  SMMU records: %u, %s\n", n, fault ? "F_TRANSLATION at stage 1 for the unmapped IOVA" : "NOT as expected");
-    return ok && fault && sid_aborts(env, ctx->edu[0].sid);
+    return ok && fault && env_sid_aborts(env, ctx->edu[0].sid);
 }
 
 /* roottask-modes: five edus, five StreamIDs of one SMMU in the five per-master modes at
@@ -453,6 +446,6 @@ bool scenario_roottask_modes(struct image_ctx *ctx)
     unsigned n = env_drain_events(env, NULL, true);
     kprintf("  SMMU records during the run: %u (abort is silent; every other mode translated)\n", n);
     for (unsigned d = 0; d < 5; d++)
-        ok = ok && sid_aborts(env, ctx->edu[d].sid);
+        ok = ok && env_sid_aborts(env, ctx->edu[d].sid);
     return ok && n == 0;
 }

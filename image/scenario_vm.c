@@ -150,19 +150,13 @@ static bool ste_nested(struct smmu_env *env, const struct vm *vm, uint64_t cd_ip
     return ok;
 }
 
-static bool ste_aborts(struct smmu_env *env, uint32_t sid)
-{
-    struct ste now, abort_ste = make_abort_ste();
-    return smmu_read_ste(&env->smmu, sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
-}
-
 static bool destroy(struct smmu_env *env, struct vm *vms, unsigned n)
 {
     bool ok = true;
     for (unsigned i = 0; i < n; i++) {
         vm_destroy(&vms[i]);
         if (vms[i].edu) {
-            bool aborts = ste_aborts(env, vms[i].edu->sid);
+            bool aborts = env_sid_aborts(env, vms[i].edu->sid);
             kprintf("  VM %c destroyed: StreamID 0x%x %s\n", vms[i].name, vms[i].edu->sid,
                     aborts ? "aborts" : "does NOT abort");
             ok = ok && aborts;

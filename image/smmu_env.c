@@ -115,6 +115,12 @@ err_t env_set_abort(struct smmu_env *e, uint32_t sid)
     return smmu_write_ste(&e->smmu, sid, &s);
 }
 
+bool env_sid_aborts(struct smmu_env *e, uint32_t sid)
+{
+    struct ste now, abort_ste = make_abort_ste();
+    return smmu_read_ste(&e->smmu, sid, &now) == ERR_NONE && ste_equivalent(&now, &abort_ste);
+}
+
 err_t env_map(struct smmu_env *e, iova_t iova, paddr_t pa, uint64_t size, unsigned perms)
 {
     struct pt_attrs a = { .perms = perms, .mem = PT_MEM_NORMAL_WB };

@@ -27,6 +27,9 @@ err_t env_set_stage2(struct smmu_env *env, uint32_t sid);
 err_t env_set_bypass(struct smmu_env *env, uint32_t sid);
 err_t env_set_abort(struct smmu_env *env, uint32_t sid);
 
+/* The STE of `sid` is abort (as every StreamID must be once a scenario has cleaned up). */
+bool env_sid_aborts(struct smmu_env *env, uint32_t sid);
+
 /* Map in the VSpace (4K, 2M or 1G). */
 err_t env_map(struct smmu_env *env, iova_t iova, paddr_t pa, uint64_t size, unsigned perms);
 /* Unmap, then invalidate the SMMU TLB for what was removed: range TLBI + one CMD_SYNC.

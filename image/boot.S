@@ -3,6 +3,7 @@
  * (the DTB sits at the start of RAM instead; see platform.c). We keep the MMU off, so
  * every store here is an aligned store to Device memory. */
 
+#include "gpr_frame.h"
 #include "user_ctx.h"
 
     .section .text.boot, "ax"
@@ -150,20 +151,7 @@ exc_common:
     add     x0, x0, :lo12:__exc_stack_top
     mov     sp, x0
     sub     sp, sp, #EXC_FRAME_SIZE
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
+    gpr_store_x2_x29
     mrs     x2, tpidr_el0
     stp     x30, x2, [sp, #240]
     mrs     x2, tpidr_el2           /* original x0 */

@@ -7,6 +7,7 @@
  * SPSR_EL2 go to the context, the kernel's stack and callee-saved registers come back,
  * and user_enter returns the vector index (8..15). The kernel stack and the thread's
  * stack never mix. */
+#include "gpr_frame.h"
 #include "user_ctx.h"
 
 #define KERNEL_FRAME 96 /* x19..x30 */
@@ -30,20 +31,7 @@ user_enter:
     ldr     x9, [x0, #USER_CTX_SP_EL0]
     msr     sp_el0, x9
     mov     sp, x0
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
-    ldp     x18, x19, [sp, #144]
-    ldp     x20, x21, [sp, #160]
-    ldp     x22, x23, [sp, #176]
-    ldp     x24, x25, [sp, #192]
-    ldp     x26, x27, [sp, #208]
-    ldp     x28, x29, [sp, #224]
+    gpr_load_x2_x29
     ldr     x30, [sp, #240]
     ldp     x0, x1, [sp, #0]
     eret
@@ -53,20 +41,7 @@ user_enter:
     .global user_trap
     .type user_trap, %function
 user_trap:
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
+    gpr_store_x2_x29
     mrs     x1, sp_el0
     stp     x30, x1, [sp, #240]
     mrs     x1, elr_el2
